@@ -1,0 +1,23 @@
+#!/bin/sh
+# Creates (or updates: every call is a PUT) the least-privileged users of the stack:
+#   es-metrics-adapter  reads ai-events-*            (the adapter's searches)
+#   logstash_ai_events  writes ai-events-* and its index template
+# Passwords come from Secret elasticsearch-credentials; write them as letters and digits only.
+set -eu
+es="https://elasticsearch.elastic.svc:9200"
+call() {
+  curl -sS --fail-with-body --max-time 30 --cacert /certs/ca.crt -u "elastic:${ELASTIC_PASSWORD}" \
+    -H 'Content-Type: application/json' "$@"
+  echo
+}
+until call "${es}/_cluster/health?wait_for_status=yellow&timeout=30s" >/dev/null; do
+  echo "waiting for Elasticsearch"; sleep 5
+done
+call -X PUT "${es}/_security/role/es_metrics_adapter_reader" \
+  -d '{"indices":[{"names":["ai-events-*"],"privileges":["read","view_index_metadata"]}]}'
+call -X PUT "${es}/_security/user/es-metrics-adapter" \
+  -d "{\"password\":\"${ADAPTER_PASSWORD}\",\"roles\":[\"es_metrics_adapter_reader\"]}"
+call -X PUT "${es}/_security/role/ai_events_writer" \
+  -d '{"cluster":["monitor","manage_index_templates"],"indices":[{"names":["ai-events-*"],"privileges":["create_doc","create_index","auto_configure"]}]}'
+call -X PUT "${es}/_security/user/logstash_ai_events" \
+  -d "{\"password\":\"${LOGSTASH_PASSWORD}\",\"roles\":[\"ai_events_writer\"]}"

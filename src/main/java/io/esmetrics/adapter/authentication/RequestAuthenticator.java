@@ -1,0 +1,69 @@
+package io.esmetrics.adapter.authentication;
+
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.Optional;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+
+/**
+ * The authentication chain of a Kubernetes API server: front-proxy certificate (with identity headers), then
+ * client certificate (user = CN, groups = O), then bearer token (TokenReview). The first that applies wins.
+ */
+@ApplicationScoped
+public class RequestAuthenticator {
+
+    private static final String BEARER = "Bearer ";
+
+    private final ClusterAuthenticationWatcher cluster;
+    private final TokenReviewAuthenticator tokens;
+    private final Clock clock = Clock.systemUTC();
+
+    public RequestAuthenticator(ClusterAuthenticationWatcher cluster, TokenReviewAuthenticator tokens) {
+        this.cluster = cluster;
+        this.tokens = tokens;
+    }
+
+    /** @throws UnauthorizedException when no credential is valid */
+    public UserInfo authenticate(HttpServerRequest request) {
+        ClusterAuthentication current = cluster.current();
+        X509Certificate[] chain = peerCertificates(request.sslSession());
+        if (chain.length > 0) {
+            Optional<UserInfo> proxied = FrontProxyAuthenticator.authenticate(chain, request.headers(), current, clock.instant());
+            if (proxied.isPresent()) {
+                return proxied.get();
+            }
+            if (CertificateChains.verifies(chain, current.clientCa(), clock.instant())) {
+                Optional<String> user = DistinguishedNames.commonName(chain[0]).filter(cn -> !cn.isEmpty());
+                if (user.isPresent()) {
+                    return new UserInfo(user.get(), DistinguishedNames.organizations(chain[0]), java.util.Map.of());
+                }
+            }
+        }
+        String authorization = request.getHeader("Authorization");
+        if (authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            String token = authorization.substring(BEARER.length()).trim();
+            if (!token.isEmpty()) {
+                return tokens.authenticate(token).orElseThrow(UnauthorizedException::new);
+            }
+        }
+        throw new UnauthorizedException();
+    }
+
+    private static X509Certificate[] peerCertificates(SSLSession session) {
+        if (session == null) {
+            return new X509Certificate[0];
+        }
+        try {
+            Certificate[] certificates = session.getPeerCertificates();
+            return Arrays.stream(certificates).filter(X509Certificate.class::isInstance)
+                    .map(X509Certificate.class::cast).toArray(X509Certificate[]::new);
+        } catch (SSLPeerUnverifiedException e) {
+            return new X509Certificate[0];
+        }
+    }
+}

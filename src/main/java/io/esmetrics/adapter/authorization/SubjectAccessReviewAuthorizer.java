@@ -1,0 +1,76 @@
+package io.esmetrics.adapter.authorization;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.esmetrics.adapter.authentication.UserInfo;
+import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview;
+import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.quarkus.logging.Log;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Asks the cluster whether a user may do something, with a SubjectAccessReview. Allow and deny are cached
+ * briefly in a bounded cache; when the API cannot answer, the answer is no (fail closed), never yes.
+ */
+@ApplicationScoped
+public class SubjectAccessReviewAuthorizer {
+
+    /** Kubernetes lets this group do anything without asking; so do we. */
+    static final String SYSTEM_MASTERS = "system:masters";
+
+    private record Question(UserInfo user, ResourceAttributes attributes) {
+    }
+
+    private final KubernetesClient client;
+    private final Cache<Question, Boolean> decisions;
+
+    public SubjectAccessReviewAuthorizer(KubernetesClient client, AuthorizationConfig config) {
+        this.client = client;
+        this.decisions = Caffeine.newBuilder()
+                .expireAfterWrite(config.cacheTtl())
+                .maximumSize(config.cacheSize())
+                .build();
+    }
+
+    /**
+     * @throws ForbiddenException                 when the cluster says no
+     * @throws AuthorizationUnavailableException  when the cluster cannot be asked
+     */
+    public void authorize(UserInfo user, ResourceAttributes attributes) {
+        if (user.isMemberOf(SYSTEM_MASTERS)) {
+            return;
+        }
+        boolean allowed = decisions.get(new Question(user, attributes), this::review);
+        if (!allowed) {
+            throw new ForbiddenException(user.username(), attributes);
+        }
+    }
+
+    private boolean review(Question question) {
+        SubjectAccessReview review = new SubjectAccessReviewBuilder()
+                .withNewSpec()
+                .withUser(question.user().username())
+                .withGroups(question.user().groups())
+                .withExtra(question.user().extra())
+                .withNewResourceAttributes()
+                .withVerb(question.attributes().verb())
+                .withGroup(question.attributes().group())
+                .withVersion(question.attributes().version())
+                .withResource(question.attributes().resource())
+                .withNamespace(question.attributes().namespace())
+                .endResourceAttributes()
+                .endSpec()
+                .build();
+        try {
+            SubjectAccessReview answer = client.resource(review).create();
+            return answer.getStatus() != null && Boolean.TRUE.equals(answer.getStatus().getAllowed())
+                    && !Boolean.TRUE.equals(answer.getStatus().getDenied());
+        } catch (KubernetesClientException e) {
+            Log.warnf("SubjectAccessReview failed, refusing the request: %s", e.getMessage());
+            throw new AuthorizationUnavailableException(
+                    "cannot authorize the request: the SubjectAccessReview API did not answer");
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package io.esmetrics.adapter.cache;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Cache hits and misses, and how old the served values are, by metric name. Only valid metric names reach
+ * here (unknown metrics fail before), so the tags stay bounded; selectors are never a tag.
+ */
+@ApplicationScoped
+class CacheMeters {
+
+    enum Result { HIT, STALE, MISS, UNAVAILABLE }
+
+    private final MeterRegistry registry;
+    private final SeriesCache cache;
+    private final Set<String> agedMetrics = ConcurrentHashMap.newKeySet();
+    private final Clock clock = Clock.systemUTC();
+
+    CacheMeters(MeterRegistry registry, SeriesCache cache) {
+        this.registry = registry;
+        this.cache = cache;
+    }
+
+    void served(String metricName, Result result) {
+        registry.counter("esmetrics.cache.requests", "metric", metricName, "result", result.name().toLowerCase(Locale.ROOT))
+                .increment();
+        if (agedMetrics.add(metricName)) {
+            Gauge.builder("esmetrics.value.age", () -> oldestValueSeconds(metricName))
+                    .description("Age of the oldest value served from memory for this metric")
+                    .tag("metric", metricName)
+                    .baseUnit("seconds")
+                    .register(registry);
+        }
+    }
+
+    private double oldestValueSeconds(String metricName) {
+        Instant now = clock.instant();
+        return cache.all().stream()
+                .filter(series -> series.query().metricName().equals(metricName))
+                .flatMap(series -> series.lastGood().stream())
+                .mapToDouble(snapshot -> snapshot.age(now).toMillis() / 1000.0)
+                .max()
+                .orElse(0);
+    }
+}

@@ -1,0 +1,39 @@
+package io.esmetrics.adapter.cache;
+
+import io.esmetrics.adapter.provider.MetricQuery;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/** The series someone asked for recently. Only valid metric requests enter, so its size is bounded by use. */
+@ApplicationScoped
+class SeriesCache {
+
+    private final ConcurrentMap<SeriesKey, CachedSeries> series = new ConcurrentHashMap<>();
+
+    CachedSeries series(MetricQuery query, Instant now) {
+        SeriesKey key = SeriesKey.of(query.namespace(), query.metricName(), query.selector());
+        CachedSeries found = series.computeIfAbsent(key, k -> new CachedSeries(k, query, now));
+        found.requested(now);
+        return found;
+    }
+
+    /** Forgets a series whose query turned out invalid (unknown metric, undeclared label): never cached. */
+    void forget(CachedSeries entry) {
+        series.remove(entry.key(), entry);
+    }
+
+    /** Drops the series nobody asked for since {@code idleSince} and returns the others. */
+    List<CachedSeries> expireIdle(Instant idleSince) {
+        series.values().removeIf(entry -> entry.lastRequested().isBefore(idleSince));
+        return new ArrayList<>(series.values());
+    }
+
+    Collection<CachedSeries> all() {
+        return series.values();
+    }
+}

@@ -1,0 +1,122 @@
+package io.esmetrics.adapter.cache;
+
+import io.esmetrics.adapter.provider.Backend;
+import io.esmetrics.adapter.provider.ExternalMetricsProvider;
+import io.esmetrics.adapter.provider.LabelNotAllowedException;
+import io.esmetrics.adapter.provider.MetricAnswer;
+import io.esmetrics.adapter.provider.MetricNotFoundException;
+import io.esmetrics.adapter.provider.MetricQuery;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.Startup;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Every refresh interval, recomputes every series asked for recently, in batches (one {@code _msearch} each
+ * for Elasticsearch) with bounded concurrency, so the number of searches follows the number of distinct
+ * series, not the number of HPAs polling them.
+ */
+@Startup
+@ApplicationScoped
+class SeriesRefresher {
+
+    private record Refresh(CachedSeries series, CompletableFuture<MetricAnswer> claim) {
+    }
+
+    private final SeriesCache cache;
+    private final ExternalMetricsProvider backend;
+    private final CacheConfig config;
+    private final Clock clock = Clock.systemUTC();
+    private ScheduledExecutorService ticker;
+    private ExecutorService batches;
+
+    SeriesRefresher(SeriesCache cache, @Backend ExternalMetricsProvider backend, CacheConfig config) {
+        this.cache = cache;
+        this.backend = backend;
+        this.config = config;
+    }
+
+    @PostConstruct
+    void start() {
+        if (!config.enabled()) {
+            return;
+        }
+        ticker = Executors.newSingleThreadScheduledExecutor(runnable -> daemon(runnable, "series-refresher"));
+        batches = Executors.newFixedThreadPool(Math.max(1, config.refreshConcurrency()),
+                runnable -> daemon(runnable, "series-refresh-batch"));
+        long interval = config.refreshInterval().toMillis();
+        ticker.scheduleWithFixedDelay(this::refreshSafely, interval, interval, TimeUnit.MILLISECONDS);
+    }
+
+    @PreDestroy
+    void stop() {
+        if (ticker != null) {
+            ticker.shutdownNow();
+            batches.shutdownNow();
+        }
+    }
+
+    private void refreshSafely() {
+        try {
+            refresh();
+        } catch (RuntimeException e) {
+            Log.error("Refreshing cached metric values failed", e);
+        }
+    }
+
+    /** Refreshes every live series not searched for during its metric's minimum query interval. */
+    void refresh() {
+        Instant now = clock.instant();
+        List<Refresh> due = new ArrayList<>();
+        for (CachedSeries series : cache.expireIdle(now.minus(config.idleTimeout()))) {
+            Instant earliest = series.lastQueried().plus(config.minQueryInterval(series.query().metricName()));
+            if (!earliest.isAfter(now)) {
+                series.claim(now).ifPresent(claim -> due.add(new Refresh(series, claim)));
+            }
+        }
+        int size = Math.max(1, config.refreshBatchSize());
+        List<CompletableFuture<Void>> running = new ArrayList<>();
+        for (int from = 0; from < due.size(); from += size) {
+            List<Refresh> batch = due.subList(from, Math.min(due.size(), from + size));
+            running.add(CompletableFuture.runAsync(() -> refresh(batch), batches));
+        }
+        CompletableFuture.allOf(running.toArray(CompletableFuture[]::new)).join();
+    }
+
+    private void refresh(List<Refresh> batch) {
+        List<MetricQuery> queries = batch.stream().map(refresh -> refresh.series().query()).toList();
+        List<MetricAnswer> answers;
+        try {
+            answers = backend.values(queries);
+        } catch (RuntimeException e) {
+            answers = queries.stream().map(query -> MetricAnswer.failed(e)).toList();
+        }
+        Instant now = clock.instant();
+        for (int i = 0; i < batch.size(); i++) {
+            Refresh refresh = batch.get(i);
+            MetricAnswer answer = answers.get(i);
+            RuntimeException failure = answer.failure().orElse(null);
+            if (failure instanceof MetricNotFoundException || failure instanceof LabelNotAllowedException) {
+                // The definitions changed under a cached series: it is not a value to keep serving.
+                cache.forget(refresh.series());
+            }
+            refresh.series().complete(refresh.claim(), answer, now);
+        }
+    }
+
+    private static Thread daemon(Runnable runnable, String name) {
+        Thread thread = new Thread(runnable, name);
+        thread.setDaemon(true);
+        return thread;
+    }
+}

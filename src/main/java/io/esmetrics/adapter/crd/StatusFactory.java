@@ -1,0 +1,94 @@
+package io.esmetrics.adapter.crd;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/** The next status of an ElasticsearchMetric from what its last evaluation gave, and whether it is worth writing. */
+final class StatusFactory {
+
+    static final String READY = "Ready";
+    static final String INVALID = "Invalid";
+    static final String BACKEND_ERROR = "BackendError";
+    /** Kubernetes accepts far longer messages; a screenful is what a person reading the status can use. */
+    private static final int MAX_MESSAGE = 1024;
+
+    /** What evaluating a resource gave. */
+    sealed interface Outcome {
+        /** A total, as a canonical Quantity. */
+        record Value(String quantity) implements Outcome {
+        }
+
+        /** The resource cannot be served; {@code reason} is a CamelCase word (InvalidSpec, NameConflict). */
+        record Invalid(String reason, String message) implements Outcome {
+        }
+
+        /** Elasticsearch gave no trustworthy answer. */
+        record BackendError(String message) implements Outcome {
+        }
+    }
+
+    private StatusFactory() {
+    }
+
+    static ElasticsearchMetricStatus next(ElasticsearchMetricStatus previous, Long generation, Outcome outcome, Instant now) {
+        Optional<ElasticsearchMetricStatus> before = Optional.ofNullable(previous);
+        String time = now.truncatedTo(ChronoUnit.SECONDS).toString();
+        if (outcome instanceof Outcome.Value value) {
+            return new ElasticsearchMetricStatus(value.quantity(), time, generation, List.of(
+                    condition(before, READY, true, "ValueComputed", "", generation, time),
+                    condition(before, INVALID, false, "Valid", "", generation, time),
+                    condition(before, BACKEND_ERROR, false, "SearchSucceeded", "", generation, time)));
+        }
+        if (outcome instanceof Outcome.Invalid invalid) {
+            return new ElasticsearchMetricStatus(null, null, generation, List.of(
+                    condition(before, READY, false, invalid.reason(), "not served: see the Invalid condition", generation, time),
+                    condition(before, INVALID, true, invalid.reason(), invalid.message(), generation, time)));
+        }
+        Outcome.BackendError error = (Outcome.BackendError) outcome;
+        // The last computed value stays, with its time: it is still the best a person can know.
+        return new ElasticsearchMetricStatus(
+                before.map(ElasticsearchMetricStatus::value).orElse(null),
+                before.map(ElasticsearchMetricStatus::lastUpdated).orElse(null), generation, List.of(
+                condition(before, READY, false, "BackendError", "see the BackendError condition", generation, time),
+                condition(before, INVALID, false, "Valid", "", generation, time),
+                condition(before, BACKEND_ERROR, true, "SearchFailed", error.message(), generation, time)));
+    }
+
+    /** Only a change is written, or an unchanged value whose {@code lastUpdated} is older than {@code refresh}. */
+    static boolean needsWrite(ElasticsearchMetricStatus previous, ElasticsearchMetricStatus next, Instant now, Duration refresh) {
+        if (previous == null) {
+            return true;
+        }
+        boolean sameButTime = Objects.equals(previous.value(), next.value())
+                && Objects.equals(previous.observedGeneration(), next.observedGeneration())
+                && Objects.equals(previous.conditions(), next.conditions());
+        if (!sameButTime) {
+            return true;
+        }
+        return next.value() != null && !Objects.equals(previous.lastUpdated(), next.lastUpdated())
+                && (previous.lastUpdated() == null || Instant.parse(previous.lastUpdated()).plus(refresh).isBefore(now));
+    }
+
+    /** A condition keeps its lastTransitionTime while its status does not change. */
+    private static Condition condition(Optional<ElasticsearchMetricStatus> previous, String type, boolean status, String reason,
+            String message, Long generation, String now) {
+        String statusText = status ? "True" : "False";
+        String since = previous.map(ElasticsearchMetricStatus::conditions).orElse(List.of()).stream()
+                .filter(c -> type.equals(c.getType()) && statusText.equals(c.getStatus()))
+                .map(Condition::getLastTransitionTime).filter(Objects::nonNull).findFirst().orElse(now);
+        return new ConditionBuilder()
+                .withType(type)
+                .withStatus(statusText)
+                .withReason(reason)
+                .withMessage(message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE) + "…" : message)
+                .withObservedGeneration(generation)
+                .withLastTransitionTime(since)
+                .build();
+    }
+}

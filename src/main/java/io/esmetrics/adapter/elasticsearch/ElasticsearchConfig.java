@@ -1,0 +1,107 @@
+package io.esmetrics.adapter.elasticsearch;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/** How metric queries are sent. The address and credentials are the {@code quarkus.elasticsearch.*} properties. */
+@ConfigMapping(prefix = "adapter.elasticsearch")
+public interface ElasticsearchConfig {
+
+    /**
+     * Time Elasticsearch may spend on one search. Shards that do not answer in time make the search fail
+     * (a partial count would scale services down). Keep it well under the HPA's own request timeout.
+     */
+    @WithDefault("5s")
+    Duration searchTimeout();
+
+    /** Series fetched per composite aggregation page. */
+    @WithDefault("1000")
+    int seriesPageSize();
+
+    /**
+     * Most series one metric request may produce. Beyond it the request fails instead of paging through
+     * Elasticsearch without end; narrow the selector or declare fewer labels.
+     */
+    @WithDefault("10000")
+    int maxSeries();
+
+    /**
+     * How often the newest event of each metric is looked up, to expose the ingest lag (a stalled Logstash
+     * shows as a growing lag long before HPAs act on old data).
+     */
+    @WithDefault("30s")
+    Duration ingestLagInterval();
+
+    /** How far back the newest event is looked for; older than this, the lag is reported as unknown (NaN). */
+    @WithDefault("1h")
+    Duration ingestLagLookback();
+
+    /** When Elasticsearch keeps failing, stop sending it searches for a while instead of queueing threads on it. */
+    CircuitBreakerConfig circuitBreaker();
+
+    interface CircuitBreakerConfig {
+
+        /** Consecutive failed requests (unreachable, timed out, 429, 5xx) that open the breaker. */
+        @WithDefault("5")
+        int failureThreshold();
+
+        /** The first pause; each failed probe doubles it, plus up to 50% random jitter so adapters do not stampede. */
+        @WithDefault("1s")
+        Duration initialPause();
+
+        @WithDefault("30s")
+        Duration maxPause();
+    }
+
+    /** How the adapter proves who it is to Elasticsearch. */
+    Auth auth();
+
+    /** Trust and client certificate for {@code quarkus.elasticsearch.protocol=https}. */
+    Tls tls();
+
+    interface Auth {
+
+        /** none, basic (user and password), api-key, or bearer (service account token, OAuth token). */
+        @WithDefault("none")
+        AuthMode mode();
+
+        /**
+         * Files are read again when they change, so a rotated Secret is picked up without a restart; prefer them
+         * to the literal values below, which come from the environment and only change with the Pod.
+         */
+        Optional<Path> usernameFile();
+
+        Optional<Path> passwordFile();
+
+        /** The {@code encoded} value Elasticsearch returns when creating an API key (base64 of id:key). */
+        Optional<Path> apiKeyFile();
+
+        Optional<Path> tokenFile();
+
+        Optional<String> username();
+
+        Optional<String> password();
+
+        Optional<String> apiKey();
+
+        Optional<String> token();
+    }
+
+    interface Tls {
+
+        /** PEM bundle of the CAs that sign Elasticsearch's HTTP certificate; without it, the JVM's defaults. */
+        Optional<Path> caFile();
+
+        /** PEM client certificate and key, for clusters that authenticate clients by certificate. */
+        Optional<Path> certFile();
+
+        Optional<Path> keyFile();
+    }
+
+    enum AuthMode {
+        NONE, BASIC, API_KEY, BEARER
+    }
+}

@@ -1,0 +1,152 @@
+package io.esmetrics.adapter.elasticsearch;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.esmetrics.adapter.provider.BackendUnavailableException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.logging.Log;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.http.HttpEntity;
+import org.apache.http.entity.ContentType;
+import org.apache.http.nio.entity.NStringEntity;
+import org.elasticsearch.client.Request;
+import org.elasticsearch.client.Response;
+import org.elasticsearch.client.ResponseException;
+import org.elasticsearch.client.RestClient;
+
+/**
+ * Runs searches over the low-level REST client and turns every way they can fail into a
+ * {@link BackendUnavailableException} whose message says what Elasticsearch said, without credentials
+ * or stack traces. Requests pass the {@link CircuitBreaker}; only transport failures, 429 and 5xx trip it.
+ */
+@ApplicationScoped
+class SearchClient {
+
+    /** Keep responses to what the converter reads; aggregations can be large, hits never are. */
+    private static final String FILTER_PATH = "took,timed_out,_shards,hits.total,aggregations";
+    private static final String MSEARCH_FILTER_PATH = "responses.took,responses.timed_out,responses._shards,"
+            + "responses.hits.total,responses.aggregations,responses.error,responses.status";
+    private static final ContentType NDJSON = ContentType.create("application/x-ndjson");
+
+    private final RestClient client;
+    private final ObjectMapper mapper;
+    private final CircuitBreaker breaker;
+    private final MeterRegistry registry;
+
+    SearchClient(RestClient client, ObjectMapper mapper, CircuitBreaker breaker, MeterRegistry registry) {
+        this.client = client;
+        this.mapper = mapper;
+        this.breaker = breaker;
+        this.registry = registry;
+    }
+
+    JsonNode search(String metricName, SearchRequest search) {
+        Request request = new Request("POST", "/" + search.indexPattern() + "/_search");
+        // A pattern matching no index yet (a fresh cluster, a new day) is an empty window, not an error.
+        request.addParameter("allow_no_indices", "true");
+        request.addParameter("ignore_unavailable", "false");
+        request.addParameter("filter_path", FILTER_PATH);
+        request.setJsonEntity(search.body().toString());
+        return perform("search", "the search for metric " + metricName, request);
+    }
+
+    /**
+     * Runs many searches in one {@code _msearch} request. Each answer is a search response or, for a search
+     * that failed on its own, an object with {@code error} and {@code status}.
+     */
+    List<JsonNode> msearch(List<SearchRequest> searches) {
+        Request request = new Request("POST", "/_msearch");
+        request.addParameter("filter_path", MSEARCH_FILTER_PATH);
+        StringBuilder body = new StringBuilder();
+        for (SearchRequest search : searches) {
+            ObjectNode header = JsonNodeFactory.instance.objectNode()
+                    .put("index", search.indexPattern())
+                    .put("allow_no_indices", true)
+                    .put("ignore_unavailable", false);
+            body.append(header).append('\n').append(search.body()).append('\n');
+        }
+        request.setEntity(new NStringEntity(body.toString(), NDJSON));
+        JsonNode responses = perform("msearch", "a batch of " + searches.size() + " metric searches", request)
+                .path("responses");
+        if (responses.size() != searches.size()) {
+            throw new BackendUnavailableException("Elasticsearch answered " + responses.size() + " of "
+                    + searches.size() + " searches of a batch");
+        }
+        List<JsonNode> answers = new ArrayList<>(searches.size());
+        responses.forEach(answers::add);
+        return answers;
+    }
+
+    private JsonNode perform(String endpoint, String what, Request request) {
+        try {
+            breaker.beforeRequest();
+        } catch (BackendUnavailableException e) {
+            registry.counter("esmetrics.elasticsearch.requests.rejected", "endpoint", endpoint).increment();
+            throw e;
+        }
+        Timer.Sample sample = Timer.start(registry);
+        String outcome = "failure";
+        try {
+            Response response = client.performRequest(request);
+            JsonNode answer = read(response.getEntity());
+            breaker.succeeded();
+            outcome = "success";
+            return answer;
+        } catch (ResponseException e) {
+            int status = e.getResponse().getStatusLine().getStatusCode();
+            String message = status == 429
+                    ? "Elasticsearch is overloaded (429 Too Many Requests) and refused " + what
+                    : "Elasticsearch answered " + status + " to " + what + ": " + reason(e.getResponse().getEntity());
+            if (status == 429 || status >= 500) {
+                breaker.failed(message);
+            } else {
+                breaker.succeeded();
+                Log.warn(message);
+            }
+            throw new BackendUnavailableException(message);
+        } catch (IOException e) {
+            String message = "Elasticsearch did not answer " + what + ": " + describe(e);
+            breaker.failed(message);
+            throw new BackendUnavailableException(message, e);
+        } finally {
+            sample.stop(registry.timer("esmetrics.elasticsearch.requests", "endpoint", endpoint, "outcome", outcome));
+        }
+    }
+
+    private JsonNode read(HttpEntity entity) throws IOException {
+        try (InputStream in = entity.getContent()) {
+            return mapper.readTree(in);
+        }
+    }
+
+    private String reason(HttpEntity entity) {
+        if (entity == null) {
+            return "no reason given";
+        }
+        try {
+            return reason(read(entity).path("error"));
+        } catch (IOException | RuntimeException e) {
+            return "unreadable error body";
+        }
+    }
+
+    /** Elasticsearch's own words: the root cause's reason, else the error's, else the status alone. */
+    static String reason(JsonNode error) {
+        JsonNode rootCause = error.path("root_cause").path(0);
+        String type = rootCause.path("type").asText(error.path("type").asText(""));
+        String reason = rootCause.path("reason").asText(error.path("reason").asText(error.isTextual() ? error.asText() : ""));
+        return reason.isEmpty() ? "no reason given" : (type.isEmpty() ? reason : type + ": " + reason);
+    }
+
+    private static String describe(IOException e) {
+        String message = e.getMessage();
+        return e.getClass().getSimpleName() + (message == null ? "" : " (" + message + ")");
+    }
+}

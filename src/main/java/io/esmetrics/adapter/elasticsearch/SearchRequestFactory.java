@@ -1,0 +1,177 @@
+package io.esmetrics.adapter.elasticsearch;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.esmetrics.adapter.rules.Aggregation;
+import io.esmetrics.adapter.rules.MetricRule;
+import io.esmetrics.adapter.selector.LabelSelector;
+import io.esmetrics.adapter.selector.Requirement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Builds the search for one metric request. Every user-provided value (namespace, label values) goes into a
+ * {@code term}/{@code terms} query as a value, never into query syntax. Queries are cheap by construction:
+ * {@code size: 0}, the time range first, aggregations instead of hits.
+ */
+final class SearchRequestFactory {
+
+    static final String SERIES_AGGREGATION = "series";
+    static final String VALUE_AGGREGATION = "value";
+    static final String NEWEST_AGGREGATION = "newest";
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+    private final Duration searchTimeout;
+    private final int seriesPageSize;
+
+    SearchRequestFactory(Duration searchTimeout, int seriesPageSize) {
+        this.searchTimeout = searchTimeout;
+        this.seriesPageSize = seriesPageSize;
+    }
+
+    /**
+     * @param after the {@code after_key} of the previous page of series, if any
+     */
+    SearchRequest create(MetricRule rule, String namespace, LabelSelector selector, Instant now, Optional<JsonNode> after) {
+        ObjectNode body = JSON.objectNode();
+        body.put("size", 0);
+        body.put("timeout", searchTimeout.toMillis() + "ms");
+        boolean perSeries = splitsIntoSeries(rule);
+        body.put("track_total_hits", !perSeries && !rule.aggregation().readsField());
+        body.set("query", query(rule, namespace, selector, now));
+        ObjectNode valueAggregation = valueAggregation(rule);
+        if (perSeries) {
+            ObjectNode series = body.putObject("aggs").putObject(SERIES_AGGREGATION);
+            series.set("composite", composite(rule, after));
+            if (valueAggregation != null) {
+                series.putObject("aggs").set(VALUE_AGGREGATION, valueAggregation);
+            }
+        } else if (valueAggregation != null) {
+            body.putObject("aggs").set(VALUE_AGGREGATION, valueAggregation);
+        }
+        return new SearchRequest(rule.indexPattern(), body);
+    }
+
+    /**
+     * The newest event of a metric's documents, across namespaces, within {@code lookback}: how far ingest
+     * (Logstash) lags behind now. A {@code max} over the time field is answered from index structures.
+     */
+    SearchRequest newestEvent(MetricRule rule, Instant now, Duration lookback) {
+        ObjectNode body = JSON.objectNode();
+        body.put("size", 0);
+        body.put("timeout", searchTimeout.toMillis() + "ms");
+        body.put("track_total_hits", false);
+        ArrayNode filter = body.putObject("query").putObject("bool").putArray("filter");
+        ObjectNode bounds = filter.addObject().putObject("range").putObject(rule.timeField());
+        bounds.put("gte", now.minus(lookback).toEpochMilli()).put("format", "epoch_millis");
+        rule.filter().forEach((field, values) -> filter.add(terms(field, values)));
+        body.putObject("aggs").putObject(NEWEST_AGGREGATION).putObject("max").put("field", rule.timeField());
+        return new SearchRequest(rule.indexPattern(), body);
+    }
+
+    /** Additive metrics with labels answer one item per series; the HPA adds them up. */
+    static boolean splitsIntoSeries(MetricRule rule) {
+        return rule.aggregation().additive() && !rule.labels().isEmpty();
+    }
+
+    private static ObjectNode query(MetricRule rule, String namespace, LabelSelector selector, Instant now) {
+        ArrayNode filter = JSON.arrayNode();
+        ArrayNode mustNot = JSON.arrayNode();
+        filter.add(range(rule, now));
+        rule.namespaceField().ifPresent(field -> filter.add(term(field, namespace)));
+        rule.filter().forEach((field, values) -> filter.add(terms(field, values)));
+        if (rule.aggregation() == Aggregation.LATEST) {
+            filter.add(exists(rule.field().orElseThrow()));
+        }
+        for (Requirement requirement : selector.requirements()) {
+            String field = rule.labels().get(requirement.key());
+            switch (requirement.operator()) {
+                case EQUALS, IN -> filter.add(terms(field, requirement.values()));
+                case NOT_EQUALS, NOT_IN -> mustNot.add(terms(field, requirement.values()));
+                case EXISTS -> filter.add(exists(field));
+                case DOES_NOT_EXIST -> mustNot.add(exists(field));
+            }
+        }
+        ObjectNode bool = JSON.objectNode();
+        bool.set("filter", filter);
+        if (!mustNot.isEmpty()) {
+            bool.set("must_not", mustNot);
+        }
+        ObjectNode query = JSON.objectNode();
+        query.set("bool", bool);
+        return query;
+    }
+
+    private static ObjectNode range(MetricRule rule, Instant now) {
+        ObjectNode bounds = JSON.objectNode();
+        if (rule.aggregation().usesWindow()) {
+            Instant end = windowEnd(rule, now);
+            bounds.put("gte", end.minus(rule.window()).toEpochMilli());
+            bounds.put("lt", end.toEpochMilli());
+        } else {
+            bounds.put("gte", now.minus(rule.staleness()).toEpochMilli());
+            bounds.put("lte", now.toEpochMilli());
+        }
+        bounds.put("format", "epoch_millis");
+        ObjectNode range = JSON.objectNode();
+        range.putObject("range").set(rule.timeField(), bounds);
+        return range;
+    }
+
+    static Instant windowEnd(MetricRule rule, Instant now) {
+        return now.minus(rule.ingestLag());
+    }
+
+    private ObjectNode composite(MetricRule rule, Optional<JsonNode> after) {
+        ObjectNode composite = JSON.objectNode();
+        composite.put("size", seriesPageSize);
+        ArrayNode sources = composite.putArray("sources");
+        // missing_bucket keeps documents without a label in the total instead of silently dropping them.
+        rule.labels().forEach((label, field) -> sources.addObject().putObject(label).putObject("terms")
+                .put("field", field).put("missing_bucket", true));
+        after.ifPresent(key -> composite.set("after", key));
+        return composite;
+    }
+
+    private static ObjectNode valueAggregation(MetricRule rule) {
+        ObjectNode aggregation = JSON.objectNode();
+        switch (rule.aggregation()) {
+            case RATE, COUNT -> {
+                return null;
+            }
+            case LATEST -> {
+                ObjectNode topHits = aggregation.putObject("top_hits");
+                topHits.put("size", 1);
+                topHits.putArray("sort").addObject().putObject(rule.timeField()).put("order", "desc");
+                topHits.put("_source", false);
+                topHits.putArray("docvalue_fields").add(rule.field().orElseThrow());
+            }
+            case SUM, AVG, MIN, MAX -> aggregation.putObject(rule.aggregation().wireName())
+                    .put("field", rule.field().orElseThrow());
+        }
+        return aggregation;
+    }
+
+    private static ObjectNode term(String field, String value) {
+        ObjectNode term = JSON.objectNode();
+        term.putObject("term").put(field, value);
+        return term;
+    }
+
+    private static ObjectNode terms(String field, List<String> values) {
+        ObjectNode terms = JSON.objectNode();
+        ArrayNode array = terms.putObject("terms").putArray(field);
+        values.forEach(array::add);
+        return terms;
+    }
+
+    private static ObjectNode exists(String field) {
+        ObjectNode exists = JSON.objectNode();
+        exists.putObject("exists").put("field", field);
+        return exists;
+    }
+}

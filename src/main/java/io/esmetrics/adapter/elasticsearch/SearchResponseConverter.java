@@ -1,0 +1,137 @@
+package io.esmetrics.adapter.elasticsearch;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.esmetrics.adapter.provider.BackendUnavailableException;
+import io.esmetrics.adapter.provider.MetricValue;
+import io.esmetrics.adapter.rules.Aggregation;
+import io.esmetrics.adapter.rules.MetricRule;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Turns a search response into metric values, or refuses it. A response that timed out or lacks any shard
+ * would undercount, and an undercount scales services down: such a response is a failure, not a value.
+ */
+final class SearchResponseConverter {
+
+    /** One page of series, and the key to fetch the next one when there may be more. */
+    record Page(List<MetricValue> values, Optional<JsonNode> afterKey) {
+    }
+
+    private SearchResponseConverter() {
+    }
+
+    static Page convert(MetricRule rule, JsonNode response, Instant now, int pageSize) {
+        requireComplete(rule, response);
+        Instant timestamp = rule.aggregation().usesWindow() ? SearchRequestFactory.windowEnd(rule, now) : now;
+        if (SearchRequestFactory.splitsIntoSeries(rule)) {
+            if (response.path("_shards").path("total").asInt(-1) == 0) {
+                // No index matches the pattern yet (a fresh cluster, a new day): an empty window, no series.
+                return new Page(List.of(), Optional.empty());
+            }
+            return series(rule, response.path("aggregations").path(SearchRequestFactory.SERIES_AGGREGATION),
+                    timestamp, pageSize);
+        }
+        BigDecimal total = switch (rule.aggregation()) {
+            case RATE, COUNT -> fromCount(rule, totalHits(rule, response));
+            case LATEST -> latest(rule, response.path("aggregations").path(SearchRequestFactory.VALUE_AGGREGATION));
+            case SUM, AVG, MIN, MAX -> metricValue(rule,
+                    response.path("aggregations").path(SearchRequestFactory.VALUE_AGGREGATION).path("value"));
+        };
+        return new Page(List.of(value(rule, Map.of(), total, timestamp)), Optional.empty());
+    }
+
+    private static Page series(MetricRule rule, JsonNode composite, Instant timestamp, int pageSize) {
+        if (composite.isMissingNode()) {
+            throw incomplete(rule, "the answer has no series aggregation");
+        }
+        List<MetricValue> values = new ArrayList<>();
+        JsonNode buckets = composite.path("buckets");
+        for (JsonNode bucket : buckets) {
+            Map<String, String> labels = new LinkedHashMap<>();
+            bucket.path("key").properties().forEach(entry -> {
+                if (!entry.getValue().isNull()) {
+                    labels.put(entry.getKey(), entry.getValue().asText());
+                }
+            });
+            BigDecimal value = switch (rule.aggregation()) {
+                case RATE, COUNT -> fromCount(rule, bucket.path("doc_count").asLong());
+                case LATEST -> latest(rule, bucket.path(SearchRequestFactory.VALUE_AGGREGATION));
+                default -> metricValue(rule, bucket.path(SearchRequestFactory.VALUE_AGGREGATION).path("value"));
+            };
+            values.add(value(rule, labels, value, timestamp));
+        }
+        JsonNode afterKey = composite.path("after_key");
+        boolean mayHaveMore = buckets.size() >= pageSize && afterKey.isObject();
+        return new Page(values, mayHaveMore ? Optional.of(afterKey) : Optional.empty());
+    }
+
+    private static void requireComplete(MetricRule rule, JsonNode response) {
+        if (response.path("timed_out").asBoolean(false)) {
+            throw incomplete(rule, "the search timed out before every shard answered");
+        }
+        JsonNode shards = response.path("_shards");
+        int failed = shards.path("failed").asInt(0);
+        if (failed > 0) {
+            String reason = shards.path("failures").path(0).path("reason").path("reason").asText("unknown reason");
+            throw incomplete(rule, failed + " of " + shards.path("total").asInt() + " shards failed: " + reason);
+        }
+    }
+
+    private static long totalHits(MetricRule rule, JsonNode response) {
+        JsonNode total = response.path("hits").path("total");
+        if (!total.path("value").canConvertToLong() || !"eq".equals(total.path("relation").asText("eq"))) {
+            throw incomplete(rule, "the answer has no exact hit count");
+        }
+        return total.path("value").asLong();
+    }
+
+    private static BigDecimal fromCount(MetricRule rule, long count) {
+        if (rule.aggregation() == Aggregation.COUNT) {
+            return BigDecimal.valueOf(count);
+        }
+        return BigDecimal.valueOf(count * 1000L).divide(BigDecimal.valueOf(rule.window().toMillis()), MathContext.DECIMAL64);
+    }
+
+    /** The value field of the newest sample, or zero when no sample is recent enough. */
+    private static BigDecimal latest(MetricRule rule, JsonNode topHits) {
+        JsonNode newest = topHits.path("hits").path("hits").path(0);
+        if (newest.isMissingNode()) {
+            return BigDecimal.ZERO;
+        }
+        return metricValue(rule, newest.path("fields").path(rule.field().orElseThrow()).path(0));
+    }
+
+    /** An aggregation value: {@code null} (no documents) is zero; anything else must be a finite number. */
+    private static BigDecimal metricValue(MetricRule rule, JsonNode value) {
+        if (value.isMissingNode() || value.isNull()) {
+            return BigDecimal.ZERO;
+        }
+        if (value.isNumber() && !(value.isDouble() && !Double.isFinite(value.doubleValue()))) {
+            return value.decimalValue();
+        }
+        if (value.isTextual()) {
+            try {
+                return new BigDecimal(value.asText());
+            } catch (NumberFormatException e) {
+                // falls through to the failure below
+            }
+        }
+        throw new BackendUnavailableException("Elasticsearch returned a value that is not a finite number for metric "
+                + rule.name() + " (field " + rule.field().orElse("?") + "): " + value);
+    }
+
+    private static MetricValue value(MetricRule rule, Map<String, String> labels, BigDecimal value, Instant timestamp) {
+        return new MetricValue(rule.name(), labels, value, timestamp, rule.reportedWindow());
+    }
+
+    private static BackendUnavailableException incomplete(MetricRule rule, String reason) {
+        return new BackendUnavailableException("Elasticsearch gave no complete answer for metric " + rule.name() + ": " + reason);
+    }
+}

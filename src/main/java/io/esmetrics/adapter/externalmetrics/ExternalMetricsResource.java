@@ -1,0 +1,74 @@
+package io.esmetrics.adapter.externalmetrics;
+
+import io.esmetrics.adapter.provider.ExternalMetricsProvider;
+import io.esmetrics.adapter.provider.MetricValue;
+import io.esmetrics.adapter.selector.LabelSelector;
+import io.fabric8.kubernetes.api.model.APIResource;
+import io.fabric8.kubernetes.api.model.APIResourceBuilder;
+import io.fabric8.kubernetes.api.model.APIResourceList;
+import io.fabric8.kubernetes.api.model.APIResourceListBuilder;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/** {@code /apis/external.metrics.k8s.io/v1beta1}: the resource list and the metric values. */
+@Path(ExternalMetricsApi.PATH)
+@Produces(MediaType.APPLICATION_JSON)
+public class ExternalMetricsResource {
+
+    private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+
+    private final ExternalMetricsProvider provider;
+
+    public ExternalMetricsResource(ExternalMetricsProvider provider) {
+        this.provider = provider;
+    }
+
+    /** Never empty and never dependent on Elasticsearch: the aggregator probes it to decide availability. */
+    @GET
+    public APIResourceList resources() {
+        List<APIResource> resources = provider.metricNames().stream()
+                .map(name -> new APIResourceBuilder()
+                        .withName(name)
+                        .withSingularName("")
+                        .withNamespaced(true)
+                        .withKind("ExternalMetricValueList")
+                        .withVerbs("get")
+                        .build())
+                .toList();
+        return new APIResourceListBuilder()
+                .withGroupVersion(ExternalMetricsApi.GROUP_VERSION)
+                .withResources(resources)
+                .build();
+    }
+
+    @GET
+    @Path("namespaces/{namespace}/{metric}")
+    public ExternalMetricValueList values(@PathParam("namespace") String namespace, @PathParam("metric") String metric,
+            @QueryParam("labelSelector") String labelSelector) {
+        if (!NAMESPACE.matcher(namespace).matches()) {
+            throw new InvalidRequestException("invalid namespace \"" + namespace + "\": a namespace is a DNS label "
+                    + "(at most 63 lower case alphanumeric characters or '-', starting and ending alphanumeric)");
+        }
+        LabelSelector selector = LabelSelector.parse(labelSelector);
+        List<ExternalMetricValue> items = provider.values(namespace, metric, selector).stream()
+                .map(ExternalMetricsResource::toWire)
+                .toList();
+        return ExternalMetricValueList.of(items);
+    }
+
+    private static ExternalMetricValue toWire(MetricValue value) {
+        return new ExternalMetricValue(
+                value.metricName(),
+                value.labels(),
+                value.timestamp().truncatedTo(ChronoUnit.SECONDS).toString(),
+                value.window().map(window -> Math.max(1, window.toSeconds())).orElse(null),
+                CanonicalQuantity.format(value.value()));
+    }
+}

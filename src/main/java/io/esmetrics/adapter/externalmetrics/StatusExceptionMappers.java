@@ -1,0 +1,126 @@
+package io.esmetrics.adapter.externalmetrics;
+
+import io.esmetrics.adapter.authentication.AuthenticationUnavailableException;
+import io.esmetrics.adapter.authentication.UnauthorizedException;
+import io.esmetrics.adapter.authorization.AuthorizationUnavailableException;
+import io.esmetrics.adapter.authorization.ForbiddenException;
+import io.esmetrics.adapter.provider.BackendUnavailableException;
+import io.esmetrics.adapter.provider.LabelNotAllowedException;
+import io.esmetrics.adapter.provider.MetricNotFoundException;
+import io.esmetrics.adapter.selector.InvalidLabelSelectorException;
+import io.fabric8.kubernetes.api.model.ListMeta;
+import io.fabric8.kubernetes.api.model.Status;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
+import io.quarkus.logging.Log;
+import jakarta.ws.rs.NotAcceptableException;
+import jakarta.ws.rs.NotAllowedException;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/** Every error leaves as a Kubernetes {@code Status}, so {@code kubectl} and the HPA can show why. */
+public class StatusExceptionMappers {
+
+    @ServerExceptionMapper
+    Response badSelector(InvalidLabelSelectorException e) {
+        return status(400, "BadRequest", e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    Response undeclaredLabel(LabelNotAllowedException e) {
+        return status(400, "BadRequest", e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    Response invalidRequest(InvalidRequestException e) {
+        return status(400, "BadRequest", e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    Response unauthorized(UnauthorizedException e) {
+        return status(401, "Unauthorized", "Unauthorized");
+    }
+
+    /** Kubernetes answers 401 when its token authenticator cannot be reached: the caller is not authenticated. */
+    @ServerExceptionMapper
+    Response authenticationUnavailable(AuthenticationUnavailableException e) {
+        return status(401, "Unauthorized", e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    Response forbidden(ForbiddenException e) {
+        return status(403, "Forbidden", e.getMessage());
+    }
+
+    /** Fail closed: no answer from the cluster is never a yes. */
+    @ServerExceptionMapper
+    Response authorizationUnavailable(AuthorizationUnavailableException e) {
+        return status(503, "ServiceUnavailable", e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    Response unknownMetric(MetricNotFoundException e) {
+        return status(404, "NotFound", e.getMessage());
+    }
+
+    /** Logged where it happened; the caller gets the reason, never a stack trace. */
+    @ServerExceptionMapper
+    Response backendUnavailable(BackendUnavailableException e) {
+        return status(503, "ServiceUnavailable", e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    Response unrepresentable(QuantityOutOfRangeException e) {
+        Log.warn(e.getMessage());
+        return status(500, "InternalError", e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    Response notFound(NotFoundException e) {
+        return notFound();
+    }
+
+    @ServerExceptionMapper
+    Response methodNotAllowed(NotAllowedException e) {
+        return status(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
+    }
+
+    @ServerExceptionMapper
+    Response notAcceptable(NotAcceptableException e) {
+        return status(406, "NotAcceptable", "only application/json is served");
+    }
+
+    @ServerExceptionMapper
+    Response otherHttpError(WebApplicationException e) {
+        int code = e.getResponse().getStatus();
+        Response.StatusType type = Response.Status.fromStatusCode(code);
+        String reason = type == null ? "Unknown" : type.getReasonPhrase().replace(" ", "");
+        return status(code, reason, type == null ? "request failed" : type.getReasonPhrase().toLowerCase());
+    }
+
+    /** A bug: log it fully, tell the caller only that it happened. */
+    @ServerExceptionMapper
+    Response unexpected(Exception e) {
+        Log.error("Unexpected error while serving a request", e);
+        return status(500, "InternalError", "an error on the server prevented the request from succeeding");
+    }
+
+    static Response notFound() {
+        return status(404, "NotFound", "the server could not find the requested resource");
+    }
+
+    static Response status(int code, String reason, String message) {
+        Status status = new StatusBuilder()
+                .withApiVersion("v1")
+                .withKind("Status")
+                .withMetadata(new ListMeta())
+                .withStatus("Failure")
+                .withMessage(message)
+                .withReason(reason)
+                .withCode(code)
+                .build();
+        return Response.status(code).type(MediaType.APPLICATION_JSON).entity(status).build();
+    }
+}

@@ -1,0 +1,46 @@
+package io.esmetrics.adapter.observability;
+
+import io.esmetrics.adapter.provider.ExternalMetricsProvider;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerResponseContext;
+import java.util.concurrent.TimeUnit;
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+import org.jboss.resteasy.reactive.server.ServerResponseFilter;
+
+/**
+ * Times every metric value request by metric name and status code. Names nobody declared are counted as
+ * {@code unknown}, so a caller cannot grow the tag set; the selector is never a tag.
+ */
+public class MetricRequestMeters {
+
+    private static final String STARTED = MetricRequestMeters.class.getName() + ".started";
+    private static final String UNKNOWN = "unknown";
+
+    private final MeterRegistry registry;
+    private final ExternalMetricsProvider provider;
+
+    MetricRequestMeters(MeterRegistry registry, ExternalMetricsProvider provider) {
+        this.registry = registry;
+        this.provider = provider;
+    }
+
+    @ServerRequestFilter
+    void started(ContainerRequestContext request) {
+        request.setProperty(STARTED, System.nanoTime());
+    }
+
+    @ServerResponseFilter
+    void finished(ContainerRequestContext request, ContainerResponseContext response) {
+        Object started = request.getProperty(STARTED);
+        String metric = request.getUriInfo().getPathParameters().getFirst("metric");
+        if (!(started instanceof Long start) || metric == null) {
+            return;
+        }
+        // A 200 proves the name is declared; only other answers pay for the lookup.
+        boolean declared = response.getStatus() == 200 || provider.metricNames().contains(metric);
+        String tag = declared ? metric : UNKNOWN;
+        registry.timer("esmetrics.requests", "metric", tag, "code", String.valueOf(response.getStatus()))
+                .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    }
+}

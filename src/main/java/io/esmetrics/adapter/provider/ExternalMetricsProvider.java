@@ -1,0 +1,42 @@
+package io.esmetrics.adapter.provider;
+
+import io.esmetrics.adapter.selector.LabelSelector;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * The one seam between the Kubernetes API surface and a metrics backend, as in custom-metrics-apiserver's
+ * {@code ExternalMetricsProvider}: the HTTP layer knows nothing of Elasticsearch, the backend nothing of HTTP.
+ */
+public interface ExternalMetricsProvider {
+
+    /**
+     * The current value of {@code metricName} for the HPA in {@code namespace}, as series whose values add
+     * up to the total for {@code selector}. Never empty: no matching data is one series of value zero.
+     *
+     * @throws MetricNotFoundException      no such metric is visible from {@code namespace}
+     * @throws LabelNotAllowedException     the selector uses a label the metric does not declare
+     * @throws BackendUnavailableException  the backend could not give a trustworthy answer
+     */
+    List<MetricValue> values(String namespace, String metricName, LabelSelector selector);
+
+    /**
+     * Answers many queries at once, in order. A backend that can batch (one Elasticsearch {@code _msearch})
+     * overrides this; a failure of one query is its answer, not an exception.
+     */
+    default List<MetricAnswer> values(List<MetricQuery> queries) {
+        List<MetricAnswer> answers = new ArrayList<>(queries.size());
+        for (MetricQuery query : queries) {
+            try {
+                answers.add(MetricAnswer.of(values(query.namespace(), query.metricName(), query.selector())));
+            } catch (RuntimeException e) {
+                answers.add(MetricAnswer.failed(e));
+            }
+        }
+        return answers;
+    }
+
+    /** The metric names to list in discovery. */
+    Collection<String> metricNames();
+}

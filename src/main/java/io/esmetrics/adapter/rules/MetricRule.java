@@ -1,0 +1,34 @@
+package io.esmetrics.adapter.rules;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+
+/**
+ * A validated metric definition, ready to be turned into queries.
+ *
+ * @param namespaceField absent for cluster-scoped metrics
+ * @param field          absent for rate and count
+ * @param labels         selector label → document field, sorted by label so that queries are stable
+ */
+public record MetricRule(
+        String name,
+        String indexPattern,
+        String timeField,
+        Optional<String> namespaceField,
+        Map<String, List<String>> filter,
+        Aggregation aggregation,
+        Optional<String> field,
+        Duration window,
+        Duration ingestLag,
+        Duration staleness,
+        SortedMap<String, String> labels,
+        String source) {
+
+    /** The window reported to the HPA: only rates are "per window". */
+    public Optional<Duration> reportedWindow() {
+        return aggregation == Aggregation.RATE ? Optional.of(window) : Optional.empty();
+    }
+}

@@ -1,0 +1,131 @@
+package io.esmetrics.adapter.rules;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/** Applies defaults to a {@link MetricDefinition} and rejects, naming the field, what cannot work. */
+public final class MetricRuleFactory {
+
+    static final String DEFAULT_TIME_FIELD = "@timestamp";
+    static final String DEFAULT_NAMESPACE_FIELD = "kubernetes.namespace";
+    static final Duration DEFAULT_WINDOW = Duration.ofMinutes(1);
+    static final Duration DEFAULT_INGEST_LAG = Duration.ofSeconds(5);
+    static final Duration DEFAULT_STALENESS = Duration.ofMinutes(3);
+    private static final Duration MAX_WINDOW = Duration.ofDays(1);
+
+    /** Metric names are path segments of the API: keep them to characters that need no escaping. */
+    private static final Pattern METRIC_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]{0,252}");
+    /** Index names and patterns as Elasticsearch accepts them, plus {@code cluster:} prefixes and exclusions. */
+    private static final Pattern INDEX_PATTERN =
+            Pattern.compile("-?([a-z0-9_*][a-z0-9_.*+-]*:)?[a-z0-9_*][a-z0-9_.*+-]*(,-?([a-z0-9_*][a-z0-9_.*+-]*:)?[a-z0-9_*][a-z0-9_.*+-]*)*");
+    private static final Pattern FIELD = Pattern.compile("[A-Za-z0-9@_][A-Za-z0-9@_.-]*");
+    private static final Pattern LABEL = Pattern.compile("([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?");
+
+    private MetricRuleFactory() {
+    }
+
+    public static MetricRule create(String source, String name, MetricDefinition definition) {
+        Validation v = new Validation(source, name);
+        if (name == null || !METRIC_NAME.matcher(name).matches()) {
+            throw v.fail("name", "must start with a letter and contain only letters, digits, '_', '.' or '-'");
+        }
+        String indexPattern = v.required("indexPattern", definition.indexPattern());
+        if (!INDEX_PATTERN.matcher(indexPattern).matches()) {
+            throw v.fail("indexPattern", "\"" + indexPattern + "\" is not an Elasticsearch index name or pattern");
+        }
+        String timeField = v.field("timeField", Optional.ofNullable(definition.timeField()).orElse(DEFAULT_TIME_FIELD));
+        Scope scope = Optional.ofNullable(definition.scope()).orElse(Scope.NAMESPACED);
+        Optional<String> namespaceField = switch (scope) {
+            case NAMESPACED -> Optional.of(v.field("namespaceField",
+                    Optional.ofNullable(definition.namespaceField()).orElse(DEFAULT_NAMESPACE_FIELD)));
+            case CLUSTER -> {
+                if (definition.namespaceField() != null) {
+                    throw v.fail("namespaceField", "must be empty when scope is Cluster");
+                }
+                yield Optional.empty();
+            }
+        };
+        Aggregation aggregation = v.required("aggregation", definition.aggregation());
+        Optional<String> field = Optional.ofNullable(definition.field());
+        if (aggregation.readsField()) {
+            v.field("field", v.required("field", definition.field()));
+        } else if (field.isPresent()) {
+            throw v.fail("field", "is not used by aggregation '" + aggregation.wireName() + "'; remove it");
+        }
+        Duration window = v.duration("window", definition.window(), DEFAULT_WINDOW);
+        if (window.isZero() || window.compareTo(MAX_WINDOW) > 0) {
+            throw v.fail("window", "must be more than 0s and at most 24h");
+        }
+        Duration ingestLag = v.duration("ingestLag", definition.ingestLag(), DEFAULT_INGEST_LAG);
+        Duration staleness = v.duration("staleness", definition.staleness(), DEFAULT_STALENESS);
+        if (staleness.isZero()) {
+            throw v.fail("staleness", "must be more than 0s");
+        }
+        return new MetricRule(name, indexPattern, timeField, namespaceField, filter(v, definition.filter()),
+                aggregation, field, window, ingestLag, staleness, labels(v, definition.labels()), source);
+    }
+
+    private static Map<String, List<String>> filter(Validation v, Map<String, List<String>> filter) {
+        Map<String, List<String>> checked = new LinkedHashMap<>();
+        if (filter != null) {
+            filter.forEach((field, values) -> {
+                v.field("filter", field);
+                if (values == null || values.isEmpty() || values.stream().anyMatch(value -> value == null)) {
+                    throw v.fail("filter." + field, "needs at least one value, and no null values");
+                }
+                checked.put(field, List.copyOf(values));
+            });
+        }
+        return java.util.Collections.unmodifiableMap(checked);
+    }
+
+    private static java.util.SortedMap<String, String> labels(Validation v, Map<String, String> labels) {
+        TreeMap<String, String> checked = new TreeMap<>();
+        if (labels != null) {
+            labels.forEach((label, field) -> {
+                if (!LABEL.matcher(label).matches() || label.length() > 316) {
+                    throw v.fail("labels", "\"" + label + "\" is not a valid Kubernetes label key");
+                }
+                checked.put(label, v.field("labels." + label, v.required("labels." + label, field)));
+            });
+        }
+        return java.util.Collections.unmodifiableSortedMap(checked);
+    }
+
+    private record Validation(String source, String metric) {
+
+        InvalidMetricDefinitionException fail(String field, String problem) {
+            return new InvalidMetricDefinitionException(source, metric, field, problem);
+        }
+
+        <T> T required(String field, T value) {
+            if (value == null || (value instanceof String s && s.isBlank())) {
+                throw fail(field, "is required");
+            }
+            return value;
+        }
+
+        String field(String what, String field) {
+            if (field == null || !FIELD.matcher(field).matches()) {
+                throw fail(what, "\"" + field + "\" is not a field name");
+            }
+            return field;
+        }
+
+        Duration duration(String field, String text, Duration defaultValue) {
+            if (text == null) {
+                return defaultValue;
+            }
+            try {
+                return KubernetesDuration.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw fail(field, e.getMessage());
+            }
+        }
+    }
+}

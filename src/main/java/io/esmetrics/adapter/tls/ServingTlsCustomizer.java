@@ -1,0 +1,63 @@
+package io.esmetrics.adapter.tls;
+
+import io.quarkus.logging.Log;
+import io.quarkus.vertx.http.HttpServerOptionsCustomizer;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.KeyCertOptions;
+import io.vertx.core.net.TrustOptions;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.file.Path;
+import java.util.Set;
+
+/**
+ * The HTTPS listener: TLS 1.2+, the serving certificate from files (followed when they rotate) or a
+ * generated self-signed one, and client certificates requested (not required) for the authenticators.
+ */
+@ApplicationScoped
+public class ServingTlsCustomizer implements HttpServerOptionsCustomizer {
+
+    private final ServingConfig config;
+    private final Vertx vertx;
+
+    public ServingTlsCustomizer(ServingConfig config, Vertx vertx) {
+        this.config = config;
+        this.vertx = vertx;
+    }
+
+    @Override
+    public void customizeHttpsServer(HttpServerOptions options) {
+        if (!config.tls()) {
+            return;
+        }
+        PemKeyManager keyManager = keyManager();
+        options.setSsl(true);
+        options.setKeyCertOptions(KeyCertOptions.wrap(keyManager));
+        options.setTrustOptions(TrustOptions.wrap(new ClientCertificatesRequested()));
+        options.setClientAuth(ClientAuth.REQUEST);
+        options.setEnabledSecureTransportProtocols(Set.of("TLSv1.2", "TLSv1.3"));
+        vertx.setPeriodic(config.reloadInterval().toMillis(),
+                id -> vertx.executeBlocking(() -> keyManager.reloadIfChanged(), false));
+    }
+
+    private PemKeyManager keyManager() {
+        if (config.certFile().isPresent() != config.keyFile().isPresent()) {
+            throw new IllegalStateException("adapter.serving.cert-file and adapter.serving.key-file go together; set both or neither");
+        }
+        if (config.certFile().isPresent()) {
+            Path cert = config.certFile().get();
+            Log.infof("Serving HTTPS with the certificate in %s (checked for rotation every %s)", cert, config.reloadInterval());
+            return new PemKeyManager(vertx, cert, config.keyFile().get());
+        }
+        try {
+            SelfSignedCertificate.PemFiles generated = SelfSignedCertificate.generate(config.selfSignedNames());
+            Log.warnf("No serving certificate configured (adapter.serving.cert-file): serving HTTPS with a generated "
+                    + "self-signed certificate for %s. Clients cannot verify it; mount a real one for production.",
+                    config.selfSignedNames());
+            return new PemKeyManager(vertx, generated.cert(), generated.key());
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot generate a self-signed serving certificate", e);
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package io.esmetrics.adapter.benchmark;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The packaged adapter ({@code target/quarkus-app}) in its own JVM, as it runs in a pod. */
+final class AdapterProcess implements AutoCloseable {
+
+    /** Wall time from {@code java -jar} to the first 200 on {@code /readyz}, and Quarkus's own figure. */
+    record Startup(Duration toReady, String quarkusReported) {
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "%.2f s to first ready probe (Quarkus: started in %s)",
+                    toReady.toMillis() / 1000.0, quarkusReported);
+        }
+    }
+
+    private static final Pattern STARTED = Pattern.compile("started in ([0-9.]+s)");
+
+    private final Process process;
+    private final int port;
+    private final Path log;
+    private final Startup startup;
+
+    private AdapterProcess(Process process, int port, Path log, Startup startup) {
+        this.process = process;
+        this.port = port;
+        this.log = log;
+        this.startup = startup;
+    }
+
+    static AdapterProcess start(String elasticsearch, List<String> extraOptions) throws Exception {
+        int port = freePort();
+        Path log = Files.createTempFile("es-metrics-adapter-bench-", ".log");
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dquarkus.profile=local",
+                "-Dquarkus.http.port=" + port,
+                "-Dquarkus.management.port=" + freePort(),
+                "-Dquarkus.log.level=WARN",
+                "-Dquarkus.log.category.\"io.quarkus\".level=INFO",
+                "-Dquarkus.elasticsearch.hosts=" + elasticsearch));
+        command.addAll(extraOptions);
+        command.addAll(List.of("-jar", "target/quarkus-app/quarkus-run.jar"));
+        long started = System.nanoTime();
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        awaitReady(process, port, log);
+        Duration toReady = Duration.ofNanos(System.nanoTime() - started);
+        Matcher matcher = STARTED.matcher(Files.readString(log));
+        return new AdapterProcess(process, port, log,
+                new Startup(toReady, matcher.find() ? matcher.group(1) : "not logged at level WARN"));
+    }
+
+    int port() {
+        return port;
+    }
+
+    String url(String path) {
+        return "http://127.0.0.1:" + port + path;
+    }
+
+    Startup startup() {
+        return startup;
+    }
+
+    long residentSetKib() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    public void close() throws Exception {
+        process.destroy();
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+        Files.deleteIfExists(log);
+    }
+
+    private static void awaitReady(Process process, int port, Path log) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the adapter exited:\n" + Files.readString(log));
+            }
+            try {
+                HttpResponse<Void> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/readyz"))
+                        .build(), HttpResponse.BodyHandlers.discarding());
+                if (response.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            process.waitFor(20, TimeUnit.MILLISECONDS);
+        }
+        throw new IllegalStateException("the adapter was not ready after 2 minutes:\n" + Files.readString(log));
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}

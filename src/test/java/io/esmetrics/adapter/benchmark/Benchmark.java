@@ -1,0 +1,110 @@
+package io.esmetrics.adapter.benchmark;
+
+import io.esmetrics.adapter.testsupport.ElasticsearchProcess;
+import io.esmetrics.adapter.testsupport.ElasticsearchProxy;
+import io.esmetrics.adapter.testsupport.Events;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.IntStream;
+
+/**
+ * {@code ./mvnw -B -Pbenchmark}: the figures of the README's "Performance" section, measured on this machine
+ * against a real Elasticsearch and the packaged adapter (profile {@code local}; plain HTTP and mTLS). Not a test: it
+ * prints numbers, it asserts nothing. Needs {@code wrk} on the PATH.
+ */
+public final class Benchmark {
+
+    static final String NAMESPACE = "bench";
+    static final int SELECTORS = 100;
+    private static final Duration LOAD = Duration.ofSeconds(Long.getLong("benchmark.load-seconds", 15));
+    private static final int CONNECTIONS = Integer.getInteger("benchmark.connections", 32);
+    private static final List<Long> EVENT_COUNTS = List.of(1_000_000L, 10_000_000L);
+
+    public static void main(String[] args) throws Exception {
+        measure();
+        // The fabric8 mock API server leaves Vert.x threads behind that would keep Maven (exec:java) waiting.
+        System.exit(0);
+    }
+
+    private static void measure() throws Exception {
+        try (ElasticsearchProcess elasticsearch = ElasticsearchProcess.start();
+                ElasticsearchProxy proxy = ElasticsearchProxy.inFrontOf(elasticsearch.hostAndPort())) {
+            elasticsearch.installEventIndexTemplate();
+            Events samples = Events.create();
+            Instant now = Instant.now();
+            IntStream.range(0, SELECTORS).forEach(i -> samples.queueSample(now, NAMESPACE, service(i), "q1", i + 1));
+            samples.indexInto(elasticsearch);
+            String cachedPath = metricPath("queue_length", "service%3D" + service(1));
+            if (Boolean.getBoolean("benchmark.mtls-only")) {
+                try (MutualTlsSetup tls = MutualTlsSetup.create();
+                        AdapterProcess adapter = AdapterProcess.start(proxy.hostAndPort(), tls.adapterOptions())) {
+                    System.out.println("mTLS: " + JavaLoad.run(tls.socketFactory(), tls.httpsPort(), cachedPath, CONNECTIONS, LOAD));
+                    System.out.println("plain HTTP, same driver, same adapter (no credentials: 401s, authentication included): "
+                            + JavaLoad.run(javax.net.SocketFactory.getDefault(), adapter.port(), cachedPath, CONNECTIONS, LOAD));
+                }
+                return;
+            }
+
+            System.out.println("\n== Cached metric GET over plain HTTP (profile local), " + CONNECTIONS + " connections");
+            Load cached;
+            Load javaPlain;
+            AdapterProcess.Startup startup;
+            long rss;
+            try (AdapterProcess adapter = AdapterProcess.start(proxy.hostAndPort(), List.of())) {
+                startup = adapter.startup();
+                cached = Load.run(adapter.url(cachedPath), CONNECTIONS, LOAD);
+                javaPlain = JavaLoad.run(javax.net.SocketFactory.getDefault(), adapter.port(), cachedPath, CONNECTIONS, LOAD);
+                rss = adapter.residentSetKib();
+            }
+            System.out.println(cached + "; the Java driver used for mTLS below, over plain HTTP: " + javaPlain);
+
+            System.out.println("\n== The same with caching disabled (one Elasticsearch search per request)");
+            Load uncached;
+            try (AdapterProcess adapter = AdapterProcess.start(proxy.hostAndPort(), List.of("-Dadapter.cache.enabled=false"))) {
+                uncached = Load.run(adapter.url(cachedPath), CONNECTIONS, LOAD);
+            }
+            System.out.println(uncached);
+
+            System.out.println("\n== Elasticsearch requests per 1000 HPA-style polls across " + SELECTORS + " selectors");
+            HpaPolls polls = HpaPolls.run(proxy, 1000);
+
+            System.out.println("\n== Refresh latency (one uncached request_rate + queue_length search) by indexed events");
+            List<String> refresh = RefreshLatency.run(elasticsearch, proxy, EVENT_COUNTS);
+
+            System.out.println("\n== Cached metric GET over mTLS (client certificate authentication), " + CONNECTIONS
+                    + " connections, Java driver (wrk has no client certificates)");
+            Load mutualTls;
+            try (MutualTlsSetup tls = MutualTlsSetup.create();
+                    AdapterProcess adapter = AdapterProcess.start(proxy.hostAndPort(), tls.adapterOptions())) {
+                mutualTls = JavaLoad.run(tls.socketFactory(), tls.httpsPort(), cachedPath, CONNECTIONS, LOAD);
+            }
+            System.out.println("mTLS: " + mutualTls + "; plain HTTP, same driver: " + javaPlain);
+
+            System.out.printf(Locale.ROOT, """
+
+                    ==================== Summary ====================
+                    cached GET (HTTP):     %s
+                    uncached GET (HTTP):   %s
+                    cached GET (mTLS, Java driver):      %s
+                    cached GET (HTTP, same Java driver): %s
+                    cached / uncached:     %.0fx
+                    ES requests per 1000 polls over %d selectors: %s
+                    refresh latency:       %s
+                    adapter start-up:      %s
+                    adapter RSS after load: %d MiB
+                    """, cached, uncached, mutualTls, javaPlain, cached.requestsPerSecond() / uncached.requestsPerSecond(), SELECTORS,
+                    polls, String.join("; ", refresh), startup, rss / 1024);
+        }
+    }
+
+    static String service(int i) {
+        return "svc-" + i;
+    }
+
+    static String metricPath(String metric, String encodedSelector) {
+        return "/apis/external.metrics.k8s.io/v1beta1/namespaces/" + NAMESPACE + "/" + metric
+                + (encodedSelector.isEmpty() ? "" : "?labelSelector=" + encodedSelector);
+    }
+}

@@ -1,0 +1,127 @@
+package io.esmetrics.adapter.cache;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.esmetrics.adapter.testsupport.ElasticsearchProxy;
+import io.esmetrics.adapter.testsupport.ElasticsearchProxy.Answer;
+import io.esmetrics.adapter.testsupport.ElasticsearchProxy.Behaviour;
+import io.esmetrics.adapter.testsupport.ElasticsearchProxy.Delay;
+import io.esmetrics.adapter.testsupport.ElasticsearchProxy.Forward;
+import io.esmetrics.adapter.testsupport.Events;
+import io.esmetrics.adapter.testsupport.ProxiedElasticsearchTestResource;
+import io.esmetrics.adapter.testsupport.SharedElasticsearch;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.response.Response;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * A real Elasticsearch behind a proxy that fails on demand: the adapter serves the last good value within
+ * the staleness budget (3 s here), then 503 with the reason, never a zero, and recovers by itself.
+ */
+@QuarkusTest
+@TestProfile(FastRefreshProfile.class)
+@WithTestResource(ProxiedElasticsearchTestResource.class)
+class ElasticsearchFaultsTest {
+
+    static final String API = "/apis/external.metrics.k8s.io/v1beta1/namespaces/";
+
+    private final ElasticsearchProxy proxy = ProxiedElasticsearchTestResource.proxy();
+
+    @AfterEach
+    void behaveAgain() {
+        proxy.behave(new Forward());
+    }
+
+    static Stream<Arguments> faults() {
+        return Stream.of(
+                Arguments.of(new Answer(503), "told to answer 503"),
+                Arguments.of(new Answer(429), "429 Too Many Requests"),
+                Arguments.of(new Delay(Duration.ofSeconds(4)), "did not answer"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("faults")
+    void servesTheLastValueThenServiceUnavailableThenRecovers(Behaviour fault, String reason) {
+        String team = team();
+        Events.create().queueSample(Instant.now().minusSeconds(5), team, "chat", "q1", 7).indexInto(SharedElasticsearch.node());
+        Request request = new Request(team, "queue_length", "service=chat");
+        assertThat(value(request.get())).isEqualTo("7");
+
+        proxy.behave(fault);
+
+        FaultObserver observer = new FaultObserver(request);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(observer::unavailable);
+        assertThat(observer.served()).isNotEmpty().containsOnly("7");
+        assertThat(observer.lastMessage()).contains(reason);
+
+        proxy.behave(new Forward());
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> "7".equals(value(request.get())));
+    }
+
+    @Test
+    void treatsAFailedShardAsUnavailableNotAsZero() {
+        String team = team();
+        Events.create().queueSample(Instant.now().minusSeconds(5), team, "chat", "q1", 7).indexInto(SharedElasticsearch.node());
+        Request request = new Request(team, "fault_queue_length", "service=chat");
+        assertThat(value(request.get())).isEqualTo("7");
+
+        // An index whose only shard can be allocated nowhere: every search of the pattern has a failed shard.
+        String index = "fault-" + team;
+        SharedElasticsearch.node().request("PUT", "/" + index + "?wait_for_active_shards=0", """
+                {"settings": {"number_of_shards": 1, "number_of_replicas": 0,
+                              "index.routing.allocation.require._name": "no-such-node"}}""");
+
+        FaultObserver observer = new FaultObserver(request);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(observer::unavailable);
+        assertThat(observer.served()).isNotEmpty().containsOnly("7");
+        assertThat(observer.lastMessage()).contains("shard");
+
+        SharedElasticsearch.node().request("DELETE", "/" + index, null);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> "7".equals(value(request.get())));
+    }
+
+    @Test
+    void refreshesEverySeriesOfABatchWithOneMultiSearch() {
+        String team = team();
+        List<String> services = IntStream.range(0, 10).mapToObj(i -> "service-" + i).toList();
+        Events events = Events.create();
+        services.forEach(service -> events.queueSample(Instant.now().minusSeconds(5), team, service, "q1", 1));
+        events.indexInto(SharedElasticsearch.node());
+
+        services.forEach(service -> new Request(team, "queue_length", "service=" + service).get().then().statusCode(200));
+
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> proxy.multiSearchesMentioningAll(services) > 0);
+    }
+
+    /** A metric request as the HPA sends it. */
+    record Request(String namespace, String metric, String labelSelector) {
+        Response get() {
+            return given().queryParam("labelSelector", labelSelector).get(API + namespace + "/" + metric);
+        }
+    }
+
+    static String team() {
+        return "faults-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    static String value(Response response) {
+        return response.statusCode() == 200 ? response.path("items[0].value") : "HTTP " + response.statusCode();
+    }
+}

@@ -1,0 +1,133 @@
+package io.esmetrics.adapter.crd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.esmetrics.adapter.rules.Aggregation;
+import io.esmetrics.adapter.rules.InvalidMetricDefinitionException;
+import io.esmetrics.adapter.rules.MetricRule;
+import io.esmetrics.adapter.rules.Scope;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class ElasticsearchMetricConverterTest {
+
+    @Test
+    void readsOnlyDocumentsOfTheConfiguredNamespaceField() {
+        MetricRule rule = converter(false).toRule(resource(spec(null, null)));
+
+        assertThat(rule.name()).isEqualTo("chat-errors");
+        assertThat(rule.namespaceField()).contains("k8s.ns");
+        assertThat(rule.source()).isEqualTo("ElasticsearchMetric team-a/chat-errors");
+        assertThat(rule.filter()).containsEntry("event.dataset", List.of("ai.request"));
+        assertThat(rule.labels()).containsEntry("service", "service.name");
+    }
+
+    @Test
+    void refusesClusterScopeUnlessAllowed() {
+        assertThatThrownBy(() -> converter(false).toRule(resource(spec(Scope.CLUSTER, null))))
+                .isInstanceOf(InvalidMetricDefinitionException.class)
+                .hasMessage("invalid metric definition 'chat-errors' (ElasticsearchMetric team-a/chat-errors): field 'scope': "
+                        + "Cluster is not allowed: this adapter only lets a resource read documents of its own namespace");
+    }
+
+    @Test
+    void refusesAnotherNamespaceFieldUnlessAllowed() {
+        assertThatThrownBy(() -> converter(false).toRule(resource(spec(null, "service.name"))))
+                .isInstanceOf(InvalidMetricDefinitionException.class)
+                .hasMessageContaining("field 'namespaceField': is not allowed: this adapter always uses k8s.ns");
+    }
+
+    @Test
+    void acceptsClusterScopeAndOtherNamespaceFieldsWhenAllowed() {
+        assertThat(converter(true).toRule(resource(spec(Scope.CLUSTER, null))).namespaceField()).isEmpty();
+        assertThat(converter(true).toRule(resource(spec(null, "tenant"))).namespaceField()).contains("tenant");
+    }
+
+    @Test
+    void validatesLikeDefinitionsFiles() {
+        ElasticsearchMetricSpec noField = new ElasticsearchMetricSpec("ai-events-*", null, null, null, null, Aggregation.SUM,
+                null, null, null, null, null, null);
+
+        assertThatThrownBy(() -> converter(false).toRule(resource(noField)))
+                .hasMessageEndingWith("field 'field': is required");
+        assertThatThrownBy(() -> converter(false).toRule(resource(null))).hasMessageEndingWith("field 'spec': is required");
+    }
+
+    @Test
+    void anUnknownAggregationMakesOneInvalidResourceNotAnUnreadableList() {
+        ElasticsearchMetric resource = Serialization.unmarshal("""
+                {"apiVersion": "esmetrics.io/v1alpha1", "kind": "ElasticsearchMetric",
+                 "metadata": {"name": "chat-errors", "namespace": "team-a"},
+                 "spec": {"indexPattern": "ai-events-*", "aggregation": "median", "scope": "Galaxy"}}
+                """, ElasticsearchMetric.class);
+
+        assertThatThrownBy(() -> converter(false).toRule(resource))
+                .isInstanceOf(InvalidMetricDefinitionException.class)
+                .hasMessageEndingWith("field 'aggregation': is required");
+    }
+
+    @Test
+    void theReadmeExampleIsAValidResource() throws IOException {
+        String readme = Files.readString(Path.of("README.md"));
+        String section = readme.substring(readme.indexOf("## Custom metrics per namespace: ElasticsearchMetric"));
+        String yaml = section.substring(section.indexOf("```yaml") + "```yaml".length(), section.indexOf("```", section.indexOf("```yaml") + 7));
+        ElasticsearchMetric example = Serialization.unmarshal(yaml.split("\n---\n")[0], ElasticsearchMetric.class);
+
+        MetricRule rule = converter(false).toRule(example);
+
+        assertThat(rule.name()).isEqualTo("chat-errors");
+        assertThat(rule.aggregation()).isEqualTo(Aggregation.RATE);
+        assertThat(rule.filter()).containsEntry("http.response.status_code", List.of("500", "503"));
+        assertThat(rule.namespaceField()).contains("k8s.ns");
+    }
+
+    private static ElasticsearchMetricSpec spec(Scope scope, String namespaceField) {
+        return new ElasticsearchMetricSpec("ai-events-*", null, scope, namespaceField, Map.of("event.dataset", List.of("ai.request")),
+                Aggregation.RATE, null, "2m", null, null, Map.of("service", "service.name"), null);
+    }
+
+    private static ElasticsearchMetric resource(ElasticsearchMetricSpec spec) {
+        ElasticsearchMetric resource = new ElasticsearchMetric();
+        resource.setMetadata(new ObjectMetaBuilder().withNamespace("team-a").withName("chat-errors").build());
+        resource.setSpec(spec);
+        return resource;
+    }
+
+    private static ElasticsearchMetricConverter converter(boolean allowClusterScope) {
+        return new ElasticsearchMetricConverter(new CustomResourcesConfig() {
+            @Override
+            public boolean enabled() {
+                return true;
+            }
+
+            @Override
+            public boolean allowClusterScope() {
+                return allowClusterScope;
+            }
+
+            @Override
+            public String namespaceField() {
+                return "k8s.ns";
+            }
+
+            @Override
+            public Duration statusInterval() {
+                return Duration.ofSeconds(30);
+            }
+
+            @Override
+            public Duration statusRefresh() {
+                return Duration.ofMinutes(5);
+            }
+        });
+    }
+}

@@ -1,0 +1,273 @@
+package io.esmetrics.adapter.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HTTPGetAction;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.RoleRef;
+import io.fabric8.kubernetes.api.model.rbac.Subject;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** The adapter as deployed: what the API server, the HPA controller and the adapter itself rely on. */
+class AdapterWiringTest {
+
+    private static final String NAMESPACE = "es-metrics-adapter";
+    private static final String NAME = "es-metrics-adapter";
+    /** The serving port and health paths of the adapter (README "The API", issue 3's production serving). */
+    private static final int SERVING_PORT = 6443;
+
+    private final Deployment deployment = Manifests.get(Deployment.class, NAMESPACE, NAME);
+    private final Service service = Manifests.get(Service.class, NAMESPACE, NAME);
+    private final JsonNode apiService = Manifests.yaml(Manifests.API_SERVICE);
+
+    @Test
+    void apiServiceCallsTheAdapterServiceOnAPortThatReachesTheServingPort() {
+        JsonNode target = apiService.path("spec").path("service");
+        Service named = Manifests.get(Service.class, target.path("namespace").asText(), target.path("name").asText());
+        ServicePort port = named.getSpec().getPorts().stream()
+                .filter(candidate -> candidate.getPort() == target.path("port").asInt())
+                .findFirst().orElseThrow(() -> new AssertionError("the Service has no port " + target.path("port")));
+
+        assertThat(named).isSameAs(service);
+        assertThat(port.getName()).isEqualTo("https");
+        assertThat(containerPort(port.getTargetPort().getStrVal()).getContainerPort()).isEqualTo(SERVING_PORT);
+    }
+
+    @Test
+    void apiServiceTrustsACaBundleAndNeverSkipsTlsVerification() {
+        JsonNode spec = apiService.path("spec");
+
+        assertThat(spec.path("group").asText()).isEqualTo("external.metrics.k8s.io");
+        assertThat(spec.path("version").asText()).isEqualTo("v1beta1");
+        assertThat(spec.has("insecureSkipTLSVerify")).isFalse();
+        assertThat(spec.path("caBundle").asText()).isNotBlank();
+        assertThat(apiService.path("metadata").path("annotations").path("cert-manager.io/inject-ca-from").asText())
+                .isEqualTo(NAMESPACE + "/" + servingCertificate().getMetadata().getName());
+    }
+
+    @Test
+    void serviceSelectsTheAdapterPods() {
+        assertThat(deployment.getSpec().getTemplate().getMetadata().getLabels())
+                .containsAllEntriesOf(service.getSpec().getSelector());
+        assertThat(deployment.getSpec().getSelector().getMatchLabels()).isEqualTo(service.getSpec().getSelector());
+    }
+
+    @Test
+    void probesAskTheHealthPathsOverHttpsOnTheServingPort() {
+        Container adapter = adapterContainer();
+
+        assertHttpsProbe(adapter.getLivenessProbe(), "/livez");
+        assertHttpsProbe(adapter.getStartupProbe(), "/livez");
+        assertHttpsProbe(adapter.getReadinessProbe(), "/readyz");
+    }
+
+    @Test
+    void runsTheImageOfThisVersion() {
+        String version = projectVersion().replace("-SNAPSHOT", "");
+
+        assertThat(adapterContainer().getImage()).isEqualTo("ghcr.io/es-metrics-adapter/es-metrics-adapter:" + version);
+        assertThat(deployment.getMetadata().getLabels()).containsEntry("app.kubernetes.io/version", version);
+    }
+
+    @Test
+    void runsTwoReplicasThatADrainCannotTakeDownTogether() {
+        PodDisruptionBudget budget = Manifests.get(PodDisruptionBudget.class, NAMESPACE, NAME);
+
+        assertThat(deployment.getSpec().getReplicas()).isEqualTo(2);
+        assertThat(deployment.getSpec().getTemplate().getSpec().getAffinity().getPodAntiAffinity()).isNotNull();
+        assertThat(budget.getSpec().getSelector().getMatchLabels()).isEqualTo(deployment.getSpec().getSelector().getMatchLabels());
+        assertThat(budget.getSpec().getMinAvailable().getIntVal()).isEqualTo(1);
+    }
+
+    @Test
+    void configurationFilesLieInTheVolumesOfTheSecretsAndConfigMapTheyComeFrom() {
+        assertFileFromVolume("ADAPTER_SERVING_CERT_FILE", "secret", "es-metrics-adapter-serving-cert");
+        assertFileFromVolume("ADAPTER_SERVING_KEY_FILE", "secret", "es-metrics-adapter-serving-cert");
+        assertFileFromVolume("ADAPTER_RULES_FILES", "configMap", "es-metrics-adapter-metrics");
+        assertFileFromVolume("ADAPTER_ELASTICSEARCH_AUTH_USERNAME_FILE", "secret", "es-metrics-adapter-elasticsearch");
+        assertFileFromVolume("ADAPTER_ELASTICSEARCH_AUTH_PASSWORD_FILE", "secret", "es-metrics-adapter-elasticsearch");
+        assertFileFromVolume("ADAPTER_ELASTICSEARCH_TLS_CA_FILE", "secret", "es-metrics-adapter-elasticsearch");
+    }
+
+    @Test
+    void servingCertificateIsValidForTheNameTheAggregatorChecks() {
+        GenericKubernetesResource certificate = servingCertificate();
+        @SuppressWarnings("unchecked")
+        List<String> dnsNames = (List<String>) ((Map<String, Object>) certificate.getAdditionalProperties().get("spec")).get("dnsNames");
+
+        assertThat(dnsNames).contains(NAME + "." + NAMESPACE + ".svc");
+    }
+
+    @Test
+    void elasticsearchAddressIsTheHttpsPortOfTheElasticsearchService() {
+        Matcher address = Pattern.compile("([a-z0-9-]+)\\.([a-z0-9-]+)\\.svc:(\\d+)").matcher(env("QUARKUS_ELASTICSEARCH_HOSTS"));
+        assertThat(address.matches()).isTrue();
+        Service elasticsearch = Manifests.get(Service.class, address.group(2), address.group(1));
+        ServicePort port = elasticsearch.getSpec().getPorts().stream()
+                .filter(candidate -> candidate.getPort() == Integer.parseInt(address.group(3))).findFirst().orElseThrow();
+        StatefulSet data = Manifests.all(StatefulSet.class).stream()
+                .filter(set -> set.getSpec().getTemplate().getMetadata().getLabels().entrySet().containsAll(elasticsearch.getSpec().getSelector().entrySet()))
+                .findFirst().orElseThrow(() -> new AssertionError("the Elasticsearch Service selects no StatefulSet"));
+
+        assertThat(env("QUARKUS_ELASTICSEARCH_PROTOCOL")).isEqualTo("https");
+        assertThat(data.getSpec().getTemplate().getSpec().getContainers().get(0).getPorts())
+                .anySatisfy(containerPort -> {
+                    assertThat(containerPort.getName()).isEqualTo(port.getTargetPort().getStrVal());
+                    assertThat(containerPort.getContainerPort()).isEqualTo(9200);
+                });
+    }
+
+    @Test
+    void authenticationBindingsNameTheAdapterServiceAccount() {
+        ClusterRoleBinding delegator = clusterRoleBindingTo("system:auth-delegator");
+        RoleBinding reader = Manifests.all(RoleBinding.class).stream()
+                .filter(binding -> binding.getRoleRef().getName().equals("extension-apiserver-authentication-reader"))
+                .findFirst().orElseThrow();
+
+        assertThat(delegator.getSubjects()).singleElement().satisfies(AdapterWiringTest::isTheAdapterServiceAccount);
+        assertThat(reader.getMetadata().getNamespace()).isEqualTo("kube-system");
+        assertThat(reader.getRoleRef().getKind()).isEqualTo("Role");
+        assertThat(reader.getSubjects()).singleElement().satisfies(AdapterWiringTest::isTheAdapterServiceAccount);
+        assertThat(deployment.getSpec().getTemplate().getSpec().getServiceAccountName())
+                .isEqualTo(delegator.getSubjects().get(0).getName());
+        Manifests.get(ServiceAccount.class, NAMESPACE, NAME);
+    }
+
+    @Test
+    void adapterMayReadItsOwnConfigurationAndTheMetricCustomResources() {
+        RoleBinding own = Manifests.all(RoleBinding.class).stream()
+                .filter(binding -> NAMESPACE.equals(binding.getMetadata().getNamespace())).findFirst().orElseThrow();
+        Role role = Manifests.get(Role.class, NAMESPACE, own.getRoleRef().getName());
+        ClusterRole customResources = Manifests.get(ClusterRole.class, null, "es-metrics-adapter:elasticsearchmetrics");
+
+        assertThat(own.getSubjects()).singleElement().satisfies(AdapterWiringTest::isTheAdapterServiceAccount);
+        assertThat(role.getRules()).anySatisfy(rule -> grants(rule, "", "configmaps", "es-metrics-adapter-metrics"));
+        assertThat(role.getRules()).anySatisfy(rule -> grants(rule, "", "secrets", "es-metrics-adapter-serving-cert"));
+        assertThat(role.getRules()).anySatisfy(rule -> grants(rule, "", "secrets", "es-metrics-adapter-elasticsearch"));
+        assertThat(customResources.getRules()).anySatisfy(rule -> grants(rule, "esmetrics.io", "elasticsearchmetrics", null));
+        assertThat(customResources.getRules()).anySatisfy(rule -> assertThat(rule.getResources()).contains("elasticsearchmetrics/status"));
+        assertThat(clusterRoleBindingTo(customResources.getMetadata().getName()).getSubjects())
+                .singleElement().satisfies(AdapterWiringTest::isTheAdapterServiceAccount);
+    }
+
+    @Test
+    void hpaControllerMayReadExternalMetrics() {
+        ClusterRoleBinding binding = Manifests.all(ClusterRoleBinding.class).stream()
+                .filter(candidate -> candidate.getSubjects().stream().anyMatch(subject ->
+                        "kube-system".equals(subject.getNamespace()) && "horizontal-pod-autoscaler".equals(subject.getName())))
+                .findFirst().orElseThrow(() -> new AssertionError("nothing is bound to kube-system:horizontal-pod-autoscaler"));
+        RoleRef roleRef = binding.getRoleRef();
+        ClusterRole role = Manifests.get(ClusterRole.class, null, roleRef.getName());
+
+        assertThat(binding.getSubjects()).singleElement().extracting(Subject::getKind).isEqualTo("ServiceAccount");
+        assertThat(role.getRules()).anySatisfy(rule -> grants(rule, "external.metrics.k8s.io", "*", null));
+    }
+
+    private static void grants(PolicyRule rule, String group, String resource, String resourceName) {
+        assertThat(rule.getApiGroups()).contains(group);
+        assertThat(rule.getResources()).contains(resource);
+        assertThat(rule.getVerbs()).contains("get", "list", "watch");
+        if (resourceName != null) {
+            assertThat(rule.getResourceNames()).contains(resourceName);
+        }
+    }
+
+    private static void isTheAdapterServiceAccount(Subject subject) {
+        assertThat(subject.getKind()).isEqualTo("ServiceAccount");
+        assertThat(subject.getNamespace()).isEqualTo(NAMESPACE);
+        assertThat(subject.getName()).isEqualTo(NAME);
+    }
+
+    private static ClusterRoleBinding clusterRoleBindingTo(String clusterRole) {
+        return Manifests.all(ClusterRoleBinding.class).stream()
+                .filter(binding -> binding.getRoleRef().getName().equals(clusterRole))
+                .findFirst().orElseThrow(() -> new AssertionError("no ClusterRoleBinding to " + clusterRole));
+    }
+
+    private void assertHttpsProbe(Probe probe, String path) {
+        HTTPGetAction get = probe.getHttpGet();
+        assertThat(get.getScheme()).isEqualTo("HTTPS");
+        assertThat(get.getPath()).isEqualTo(path);
+        assertThat(containerPort(get.getPort().getStrVal()).getContainerPort()).isEqualTo(SERVING_PORT);
+    }
+
+    /** The file named by an environment variable is inside the mount of a volume of that kind and source. */
+    private void assertFileFromVolume(String variable, String volumeKind, String source) {
+        String file = env(variable);
+        PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+        VolumeMount mount = adapterContainer().getVolumeMounts().stream()
+                .filter(candidate -> file.startsWith(candidate.getMountPath() + "/"))
+                .findFirst().orElseThrow(() -> new AssertionError(variable + "=" + file + " is in no mounted volume"));
+        Volume volume = pod.getVolumes().stream().filter(candidate -> candidate.getName().equals(mount.getName())).findFirst().orElseThrow();
+        String key = file.substring(mount.getMountPath().length() + 1);
+
+        assertThat(mount.getSubPath()).as("subPath mounts never see rotated files").isNull();
+        if (volumeKind.equals("secret")) {
+            assertThat(volume.getSecret()).as(variable).isNotNull();
+            assertThat(volume.getSecret().getSecretName()).isEqualTo(source);
+        } else {
+            assertThat(volume.getConfigMap()).as(variable).isNotNull();
+            assertThat(volume.getConfigMap().getName()).isEqualTo(source);
+            assertThat(Manifests.get(ConfigMap.class, NAMESPACE, source).getData()).containsKey(key);
+        }
+    }
+
+    private GenericKubernetesResource servingCertificate() {
+        String secret = deployment.getSpec().getTemplate().getSpec().getVolumes().stream()
+                .filter(volume -> volume.getSecret() != null && volume.getSecret().getSecretName().endsWith("serving-cert"))
+                .findFirst().orElseThrow().getSecret().getSecretName();
+        return Manifests.all(GenericKubernetesResource.class).stream()
+                .filter(resource -> resource.getKind().equals("Certificate"))
+                .filter(resource -> NAMESPACE.equals(resource.getMetadata().getNamespace()))
+                .filter(resource -> secret.equals(((Map<?, ?>) resource.getAdditionalProperties().get("spec")).get("secretName")))
+                .findFirst().orElseThrow(() -> new AssertionError("no Certificate writes Secret " + secret));
+    }
+
+    private Container adapterContainer() {
+        return deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
+    }
+
+    private ContainerPort containerPort(String name) {
+        return adapterContainer().getPorts().stream().filter(port -> port.getName().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("the adapter container has no port named " + name));
+    }
+
+    private String env(String name) {
+        return adapterContainer().getEnv().stream().filter(variable -> variable.getName().equals(name))
+                .map(EnvVar::getValue).filter(Objects::nonNull).findFirst()
+                .orElseThrow(() -> new AssertionError("the adapter container has no " + name));
+    }
+
+    private static String projectVersion() {
+        Matcher version = Pattern.compile("<artifactId>es-metrics-adapter</artifactId>\\s*<version>([^<]+)</version>")
+                .matcher(Manifests.read(Path.of("pom.xml")));
+        assertThat(version.find()).isTrue();
+        return version.group(1);
+    }
+}

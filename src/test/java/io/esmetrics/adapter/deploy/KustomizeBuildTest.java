@@ -1,0 +1,119 @@
+package io.esmetrics.adapter.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What {@code kubectl kustomize k8s/} (the real kubectl) makes of k8s/, alone and with its optional component. */
+class KustomizeBuildTest {
+
+    /** Kinds that live outside namespaces. */
+    private static final Set<String> CLUSTER_SCOPED = Set.of("Namespace", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition");
+
+    @TempDir
+    Path workDir;
+
+    @Test
+    void buildsTheAdapterElasticsearchLogstashAndTheAiServices() {
+        Map<String, Long> kinds = Manifests.stack().stream().collect(Collectors.groupingBy(HasMetadata::getKind, Collectors.counting()));
+
+        assertThat(Manifests.all(Deployment.class)).extracting(deployment -> deployment.getMetadata().getName())
+                .containsExactlyInAnyOrder("es-metrics-adapter", "logstash", "chat", "embeddings");
+        assertThat(Manifests.all(StatefulSet.class)).extracting(set -> set.getMetadata().getName())
+                .containsExactlyInAnyOrder("elasticsearch-master", "elasticsearch-data");
+        assertThat(kinds).containsEntry("HorizontalPodAutoscaler", 3L).containsEntry("Certificate", 4L);
+    }
+
+    @Test
+    void placesEveryNamespacedObjectInANamespaceOfTheStack() {
+        Set<String> namespaces = Manifests.all(Namespace.class).stream().map(namespace -> namespace.getMetadata().getName()).collect(Collectors.toSet());
+
+        assertThat(Manifests.stack()).allSatisfy(object -> {
+            String namespace = object.getMetadata().getNamespace();
+            if (CLUSTER_SCOPED.contains(object.getKind())) {
+                assertThat(namespace).as(object.getKind() + " " + object.getMetadata().getName()).isNull();
+            } else if (!"kube-system".equals(namespace)) {
+                assertThat(namespaces).as(object.getKind() + " " + object.getMetadata().getName()).contains(namespace);
+            }
+        });
+    }
+
+    @Test
+    void keepsTheFixedNameOfTheMetricDefinitionsConfigMap() {
+        ConfigMap definitions = Manifests.get(ConfigMap.class, "es-metrics-adapter", "es-metrics-adapter-metrics");
+
+        assertThat(definitions.getData()).containsOnlyKeys("metrics.yaml");
+    }
+
+    @Test
+    void marksEveryObjectAsManagedByKustomize() {
+        assertThat(Manifests.stack()).allSatisfy(object ->
+                assertThat(object.getMetadata().getLabels()).containsEntry("app.kubernetes.io/managed-by", "kustomize"));
+    }
+
+    @Test
+    void istioAccessLogsComponentShipsSidecarLogsToTheLogstashBeatsInput() throws IOException {
+        // kustomize loads directories (not files) from outside a kustomization's root, so a relative path works.
+        Path overlay = Files.createDirectories(workDir.resolve("with-istio"));
+        Path k8s = overlay.toAbsolutePath().relativize(Manifests.K8S.toAbsolutePath());
+        Files.writeString(overlay.resolve("kustomization.yaml"), """
+                resources:
+                - %s
+                components:
+                - %s
+                """.formatted(k8s, k8s.resolve("components/istio-access-logs")));
+
+        List<HasMetadata> withIstio = Manifests.documents(Manifests.kustomize(overlay)).stream().map(Manifests::parse).toList();
+
+        Namespace aiServices = only(withIstio, Namespace.class, "ai-services");
+        DaemonSet filebeat = only(withIstio, DaemonSet.class, "filebeat");
+        ConfigMap config = withIstio.stream().filter(ConfigMap.class::isInstance).map(ConfigMap.class::cast)
+                .filter(map -> map.getMetadata().getName().startsWith("filebeat-config")).findFirst().orElseThrow();
+        JsonNode filebeatYml = Manifests.yaml(config.getData().get("filebeat.yml"));
+        String logstashHost = filebeatYml.path("output.logstash").path("hosts").get(0).asText();
+        Service logstash = Manifests.get(Service.class, "elastic", "logstash");
+
+        assertThat(aiServices.getMetadata().getLabels())
+                .containsEntry("istio-injection", "enabled")
+                .containsEntry("pod-security.kubernetes.io/enforce", "restricted");
+        assertThat(withIstio).anySatisfy(object -> {
+            assertThat(object).isInstanceOf(GenericKubernetesResource.class);
+            assertThat(object.getKind()).isEqualTo("Telemetry");
+            assertThat(object.getMetadata().getNamespace()).isEqualTo("ai-services");
+        });
+        assertThat(filebeat.getSpec().getTemplate().getSpec().getVolumes())
+                .anySatisfy(volume -> assertThat(volume.getConfigMap()).isNotNull().extracting("name").isEqualTo(config.getMetadata().getName()));
+        assertThat(logstashHost).startsWith("logstash.elastic.svc:");
+        assertThat(logstash.getSpec().getPorts()).extracting(ServicePort::getPort)
+                .contains(Integer.parseInt(logstashHost.substring(logstashHost.indexOf(':') + 1)));
+        assertThat(withIstio).filteredOn(HorizontalPodAutoscaler.class::isInstance).hasSize(3);
+    }
+
+    private static <T extends HasMetadata> T only(List<HasMetadata> objects, Class<T> kind, String name) {
+        return objects.stream().filter(kind::isInstance).map(kind::cast)
+                .filter(object -> object.getMetadata().getName().equals(name))
+                .collect(Collectors.collectingAndThen(Collectors.toList(), found -> {
+                    assertThat(found).as(kind.getSimpleName() + " " + name).hasSize(1);
+                    return found.get(0);
+                }));
+    }
+}

@@ -1,0 +1,60 @@
+package io.esmetrics.adapter.externalmetrics;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Elasticsearch cannot be reached: metrics fail with 503, never a made-up zero; discovery and probes stay up. */
+@QuarkusTest
+@TestProfile(ElasticsearchDownTest.NothingListening.class)
+class ElasticsearchDownTest {
+
+    public static final class NothingListening implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("quarkus.elasticsearch.hosts", "127.0.0.1:" + closedPort());
+        }
+
+        private static int closedPort() {
+            try (ServerSocket socket = new ServerSocket(0)) {
+                return socket.getLocalPort();
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    @Test
+    void answersServiceUnavailableWithTheReason() {
+        given().get("/apis/external.metrics.k8s.io/v1beta1/namespaces/team-a/request_rate").then()
+                .statusCode(503)
+                .body("kind", equalTo("Status"))
+                .body("reason", equalTo("ServiceUnavailable"))
+                .body("message", containsString("Elasticsearch did not answer the search for metric request_rate"))
+                .body("message", not(containsString("Exception:")))
+                .body("message", not(containsString("\tat ")));
+    }
+
+    @Test
+    void keepsDiscoveryAndProbesAvailable() {
+        given().get("/apis/external.metrics.k8s.io/v1beta1").then().statusCode(200)
+                .body("resources.name", org.hamcrest.Matchers.hasItem("queue_length"));
+        given().get("/livez").then().statusCode(200);
+        given().get("/readyz").then().statusCode(200);
+    }
+
+    @Test
+    void stillRejectsUnknownMetricsAsNotFound() {
+        given().get("/apis/external.metrics.k8s.io/v1beta1/namespaces/team-a/nope").then()
+                .statusCode(404).body("reason", equalTo("NotFound"));
+    }
+}

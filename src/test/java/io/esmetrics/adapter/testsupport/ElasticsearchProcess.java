@@ -1,0 +1,349 @@
+package io.esmetrics.adapter.testsupport;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A real Elasticsearch node from the Maven Central distribution (unpacked by the build into
+ * {@code target/elasticsearch-dist}), run from a private copy in a fresh temporary directory.
+ * Elasticsearch refuses to run as root: when the build is root, the node runs as {@code nobody}.
+ */
+public final class ElasticsearchProcess implements AutoCloseable {
+
+    private static final int NOBODY = 65534;
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** How the tests themselves reach a node: scheme, TLS context and Authorization header (secured nodes). */
+    public record AdminAccess(String scheme, javax.net.ssl.SSLContext sslContext, String authorization) {
+        static final AdminAccess PLAIN = new AdminAccess("http", null, null);
+    }
+
+    private final Path workDir;
+    private final Process process;
+    private final AdminAccess access;
+    private final int httpPort;
+    private final String clusterName;
+    private final HttpClient http;
+    private final Thread shutdownHook = new Thread(this::stopProcesses, "stop-elasticsearch");
+
+    private ElasticsearchProcess(Path workDir, Process process, int httpPort, String clusterName, AdminAccess access) {
+        this.access = access;
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2));
+        if (access.sslContext() != null) {
+            builder.sslContext(access.sslContext());
+        }
+        this.http = builder.build();
+        this.workDir = workDir;
+        this.process = process;
+        this.httpPort = httpPort;
+        this.clusterName = clusterName;
+    }
+
+    /** Starts a single-node cluster, security off, and waits until it is yellow. */
+    public static ElasticsearchProcess start() {
+        return start(Map.of("xpack.security.enabled", "false"));
+    }
+
+    /** Prepares a node's home (config files, users, tokens) before it starts; runs as the build's user. */
+    @FunctionalInterface
+    public interface HomePreparation {
+        void prepare(Path home) throws Exception;
+    }
+
+    /** Starts a single-node cluster with extra {@code -E} settings. */
+    public static ElasticsearchProcess start(Map<String, String> extraSettings) {
+        return start(extraSettings, home -> { }, AdminAccess.PLAIN);
+    }
+
+    /** Starts a single-node cluster with extra {@code -E} settings, its home prepared first. */
+    public static ElasticsearchProcess start(Map<String, String> extraSettings, HomePreparation preparation, AdminAccess access) {
+        Path distribution = distribution();
+        try {
+            Path workDir = Files.createTempDirectory(Path.of("/tmp"), "es-metrics-adapter-es-");
+            Path home = workDir.resolve("home");
+            copyTree(distribution, home);
+            for (String dir : List.of("data", "logs", "tmp")) {
+                Files.createDirectories(workDir.resolve(dir));
+            }
+            try {
+                preparation.prepare(home);
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot prepare the Elasticsearch home: " + e.getMessage(), e);
+            }
+            int httpPort = freePort();
+            int transportPort = freePort();
+            String clusterName = "es-metrics-adapter-test-" + UUID.randomUUID().toString().substring(0, 8);
+            Map<String, String> settings = new LinkedHashMap<>();
+            settings.put("cluster.name", clusterName);
+            settings.put("node.name", "test-node");
+            settings.put("discovery.type", "single-node");
+            settings.put("network.host", "127.0.0.1");
+            settings.put("http.port", String.valueOf(httpPort));
+            settings.put("transport.port", String.valueOf(transportPort));
+            settings.put("path.data", workDir.resolve("data").toString());
+            settings.put("path.logs", workDir.resolve("logs").toString());
+            settings.put("cluster.routing.allocation.disk.threshold_enabled", "false");
+            settings.putAll(extraSettings);
+
+            List<String> command = new ArrayList<>();
+            if (isRoot()) {
+                chownTree(workDir, NOBODY);
+                command.addAll(List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups"));
+            }
+            command.add(home.resolve("bin/elasticsearch").toString());
+            settings.forEach((key, value) -> command.add("-E" + key + "=" + value));
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .directory(workDir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(workDir.resolve("logs/console.log").toFile());
+            builder.environment().put("ES_JAVA_HOME", System.getProperty("java.home"));
+            builder.environment().put("ES_JAVA_OPTS", "-Xms512m -Xmx512m");
+            builder.environment().put("ES_TMPDIR", workDir.resolve("tmp").toString());
+            builder.environment().remove("JAVA_TOOL_OPTIONS");
+            ElasticsearchProcess node = new ElasticsearchProcess(workDir, builder.start(), httpPort, clusterName, access);
+            // Quarkus runs test resources in class loaders of their own, whose statics no listener reaches:
+            // whatever else happens, the node dies with the JVM that started it.
+            Runtime.getRuntime().addShutdownHook(node.shutdownHook);
+            node.awaitReady();
+            return node;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Runs one of the distribution's command line tools (elasticsearch-users, ...) and returns what it printed. */
+    public static String runTool(Path home, String tool, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(home.resolve("bin").resolve(tool).toString());
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("ES_JAVA_HOME", System.getProperty("java.home"));
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes());
+        if (!process.waitFor(2, TimeUnit.MINUTES) || process.exitValue() != 0) {
+            throw new IllegalStateException(tool + " failed: " + output);
+        }
+        return output;
+    }
+
+    public String hostAndPort() {
+        return "127.0.0.1:" + httpPort;
+    }
+
+    public URI uri(String path) {
+        return URI.create(access.scheme() + "://" + hostAndPort() + path);
+    }
+
+    public Path workDir() {
+        return workDir;
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Sends a request and returns the parsed JSON answer; fails on any non-2xx status. */
+    public JsonNode request(String method, String path, String body) {
+        try {
+            HttpRequest.Builder request = authorized(HttpRequest.newBuilder(uri(path))).timeout(Duration.ofSeconds(30))
+                    .header("Content-Type", path.contains("_bulk") ? "application/x-ndjson" : "application/json")
+                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() / 100 != 2) {
+                throw new IllegalStateException(method + " " + path + " answered " + response.statusCode() + ": " + response.body());
+            }
+            return JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Installs the index template that Logstash installs in a cluster, read from the shipped manifests. */
+    public void installEventIndexTemplate() {
+        try {
+            request("PUT", "/_index_template/ai-events", Files.readString(Path.of("k8s/logstash/ai-events-index-template.json")));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Stops the node and every process it started, then removes its files. */
+    @Override
+    public void close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // the JVM is already shutting down: the hook is running or has run
+        }
+        stopProcesses();
+    }
+
+    private synchronized void stopProcesses() {
+        if (!process.isAlive() && !Files.exists(workDir)) {
+            return;
+        }
+        List<ProcessHandle> descendants = process.descendants().toList();
+        process.destroy();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (ProcessHandle child : descendants) {
+            child.destroyForcibly();
+            child.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(t -> null).join();
+        }
+        deleteTree(workDir);
+    }
+
+    private HttpRequest.Builder authorized(HttpRequest.Builder request) {
+        return access.authorization() == null ? request : request.header("Authorization", access.authorization());
+    }
+
+    private void awaitReady() {
+        Instant deadline = Instant.now().plus(START_TIMEOUT);
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                String log = consoleLog();
+                close();
+                throw new IllegalStateException("Elasticsearch exited with " + process.exitValue() + ":\n" + log);
+            }
+            try {
+                HttpResponse<String> response = http.send(
+                        authorized(HttpRequest.newBuilder(uri("/_cluster/health?wait_for_status=yellow&timeout=1s")))
+                                .timeout(Duration.ofSeconds(5)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200) {
+                    String name = JSON.readTree(response.body()).path("cluster_name").asText();
+                    if (!clusterName.equals(name)) {
+                        close();
+                        throw new IllegalStateException("port " + httpPort + " is served by another cluster: " + name);
+                    }
+                    return;
+                }
+            } catch (ConnectException e) {
+                // not listening yet
+            } catch (IOException e) {
+                // starting
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            try {
+                process.waitFor(250, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        String log = consoleLog();
+        close();
+        throw new IllegalStateException("Elasticsearch was not ready after " + START_TIMEOUT + ":\n" + log);
+    }
+
+    private String consoleLog() {
+        try {
+            List<String> lines = Files.readAllLines(workDir.resolve("logs/console.log"));
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        } catch (IOException e) {
+            return "(no console log: " + e + ")";
+        }
+    }
+
+    private static Path distribution() {
+        String configured = System.getProperty("elasticsearch.distribution");
+        Path path = configured != null ? Path.of(configured) : null;
+        if (path == null || !Files.isDirectory(path)) {
+            throw new IllegalStateException("No Elasticsearch distribution at " + configured
+                    + "; run the tests through Maven, which unpacks it (mvn verify)");
+        }
+        return path;
+    }
+
+    static boolean isRoot() {
+        return "root".equals(System.getProperty("user.name"));
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> paths = Files.walk(from)) {
+            for (Path source : (Iterable<Path>) paths::iterator) {
+                Path target = to.resolve(from.relativize(source).toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(source, target, StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+        // Every parent of the node's files must be traversable by the unprivileged user.
+        Files.setPosixFilePermissions(to.getParent(), PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    private static void chownTree(Path root, int uid) throws IOException {
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path path : (Iterable<Path>) paths::iterator) {
+                Files.setAttribute(path, "unix:uid", uid);
+                Files.setAttribute(path, "unix:gid", uid);
+            }
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try {
+            Files.walkFileTree(root, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.delete(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
+                    Files.delete(dir);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            // A leftover directory in /tmp is harmless; a failing test run because of it is not.
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package io.esmetrics.adapter.testsupport;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Events shaped as Logstash writes them (the README's event contract), indexed in bulk and made searchable. */
+public final class Events {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final DateTimeFormatter DAILY_INDEX = DateTimeFormatter.ofPattern("'ai-events-'yyyy.MM.dd").withZone(ZoneOffset.UTC);
+
+    private final List<ObjectNode> documents = new ArrayList<>();
+
+    public static Events create() {
+        return new Events();
+    }
+
+    public Events queueSample(Instant at, String namespace, String service, String queue, double length) {
+        ObjectNode event = base(at, namespace, service, "ai.queue");
+        event.putObject("queue").put("name", queue).put("length", length);
+        documents.add(event);
+        return this;
+    }
+
+    public Events requests(int count, Instant at, String namespace, String service, int statusCode) {
+        for (int i = 0; i < count; i++) {
+            ObjectNode event = base(at, namespace, service, "ai.request");
+            event.putObject("http").putObject("response").put("status_code", statusCode);
+            documents.add(event);
+        }
+        return this;
+    }
+
+    /** Indexes everything with {@code refresh=true}: searchable when this returns. */
+    public void indexInto(ElasticsearchProcess node) {
+        StringBuilder bulk = new StringBuilder();
+        for (ObjectNode document : documents) {
+            Instant at = Instant.parse(document.get("@timestamp").asText());
+            ObjectNode action = JSON.createObjectNode();
+            action.putObject("create").put("_index", DAILY_INDEX.format(at));
+            bulk.append(action).append('\n').append(document).append('\n');
+        }
+        var answer = node.request("POST", "/_bulk?refresh=true", bulk.toString());
+        if (answer.path("errors").asBoolean()) {
+            throw new IllegalStateException("bulk indexing failed: " + answer);
+        }
+    }
+
+    private static ObjectNode base(Instant at, String namespace, String service, String dataset) {
+        ObjectNode event = JSON.createObjectNode();
+        event.put("@timestamp", at.toString());
+        event.putObject("kubernetes").put("namespace", namespace);
+        event.putObject("service").put("name", service);
+        event.putObject("event").put("dataset", dataset);
+        return event;
+    }
+}

@@ -1,0 +1,89 @@
+package io.esmetrics.adapter.testsupport;
+
+import io.esmetrics.adapter.testsupport.ElasticsearchProcess.AdminAccess;
+import io.esmetrics.adapter.testsupport.TestPki.Issued;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A second real node with security on, as production clusters run: TLS on HTTP with a test CA, a file-realm
+ * user ({@value #USER}) and a service account token. Started on first use, stopped with the shared node.
+ */
+public final class SecuredElasticsearch {
+
+    public static final String USER = "adapter";
+    public static final String PASSWORD = "adapter-password-" + UUID.randomUUID();
+    private static final Pattern TOKEN = Pattern.compile("SERVICE_TOKEN \\S+ = (\\S+)");
+
+    private static SecuredElasticsearch instance;
+
+    private final ElasticsearchProcess node;
+    private final Issued ca;
+    private final String serviceToken;
+
+    private SecuredElasticsearch(ElasticsearchProcess node, Issued ca, String serviceToken) {
+        this.node = node;
+        this.ca = ca;
+        this.serviceToken = serviceToken;
+    }
+
+    public static synchronized SecuredElasticsearch get() {
+        if (instance == null || !instance.node.isAlive()) {
+            instance = start();
+        }
+        return instance;
+    }
+
+    static synchronized void stop() {
+        if (instance != null) {
+            instance.node.close();
+            instance = null;
+        }
+    }
+
+    public ElasticsearchProcess node() {
+        return node;
+    }
+
+    public Issued ca() {
+        return ca;
+    }
+
+    public String serviceToken() {
+        return serviceToken;
+    }
+
+    private static SecuredElasticsearch start() {
+        Path pki = Path.of("target", "test-pki", "secured-elasticsearch-" + UUID.randomUUID()).toAbsolutePath();
+        Issued ca = TestPki.ca(pki, "elasticsearch-ca");
+        Issued http = TestPki.serverCertificate(pki, "elasticsearch-http", ca, "localhost", List.of("localhost", "127.0.0.1"));
+        String[] token = new String[1];
+        ElasticsearchProcess node = ElasticsearchProcess.start(Map.of(
+                        "xpack.security.enabled", "true",
+                        "xpack.security.http.ssl.enabled", "true",
+                        "xpack.security.http.ssl.certificate", "certs/http.crt",
+                        "xpack.security.http.ssl.key", "certs/http.key"),
+                home -> {
+                    Path certs = Files.createDirectories(home.resolve("config/certs"));
+                    Files.copy(http.certFile(), certs.resolve("http.crt"));
+                    Files.copy(http.keyFile(), certs.resolve("http.key"));
+                    ElasticsearchProcess.runTool(home, "elasticsearch-users", "useradd", USER, "-p", PASSWORD, "-r", "superuser");
+                    String created = ElasticsearchProcess.runTool(home, "elasticsearch-service-tokens", "create", "elastic/fleet-server", "adapter");
+                    Matcher matcher = TOKEN.matcher(created);
+                    if (!matcher.find()) {
+                        throw new IllegalStateException("no token in: " + created);
+                    }
+                    token[0] = matcher.group(1);
+                },
+                new AdminAccess("https", TestPki.sslContext(null, ca),
+                        "Basic " + Base64.getEncoder().encodeToString((USER + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8))));
+        return new SecuredElasticsearch(node, ca, token[0]);
+    }
+}

@@ -1,0 +1,79 @@
+package io.esmetrics.adapter.tls;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.HttpServerOptions;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class ServingTlsCustomizerTest {
+
+    private final Vertx vertx = Vertx.vertx();
+
+    @AfterEach
+    void closeVertx() {
+        vertx.close().toCompletionStage().toCompletableFuture().join();
+    }
+
+    @Test
+    void generatesASelfSignedCertificateForTheServiceNamesWhenNoneIsMounted() throws Exception {
+        HttpServerOptions options = new HttpServerOptions();
+
+        new ServingTlsCustomizer(config(true), vertx).customizeHttpsServer(options);
+
+        assertThat(options.isSsl()).isTrue();
+        assertThat(options.getClientAuth()).isEqualTo(ClientAuth.REQUEST);
+        assertThat(options.getEnabledSecureTransportProtocols()).isEqualTo(Set.of("TLSv1.2", "TLSv1.3"));
+        var keyManager = (javax.net.ssl.X509KeyManager) options.getKeyCertOptions().getKeyManagerFactory(vertx).getKeyManagers()[0];
+        String alias = keyManager.chooseServerAlias("RSA", null, null);
+        var certificate = keyManager.getCertificateChain(alias)[0];
+        assertThat(certificate.getSubjectAlternativeNames().stream().map(name -> String.valueOf(name.get(1))).toList())
+                .contains("localhost", "es-metrics-adapter.es-metrics-adapter.svc");
+    }
+
+    @Test
+    void leavesTheServerAloneWhenTlsIsOff() {
+        HttpServerOptions options = new HttpServerOptions();
+
+        new ServingTlsCustomizer(config(false), vertx).customizeHttpsServer(options);
+
+        assertThat(options.isSsl()).isFalse();
+        assertThat(options.getKeyCertOptions()).isNull();
+    }
+
+    private static ServingConfig config(boolean tls) {
+        return new ServingConfig() {
+            @Override
+            public boolean tls() {
+                return tls;
+            }
+
+            @Override
+            public Optional<Path> certFile() {
+                return Optional.empty();
+            }
+
+            @Override
+            public Optional<Path> keyFile() {
+                return Optional.empty();
+            }
+
+            @Override
+            public Duration reloadInterval() {
+                return Duration.ofMinutes(1);
+            }
+
+            @Override
+            public List<String> selfSignedNames() {
+                return List.of("localhost", "es-metrics-adapter.es-metrics-adapter.svc");
+            }
+        };
+    }
+}
