@@ -27,6 +27,14 @@ public interface ServingConfig {
     @WithDefault("30s")
     Duration reloadInterval();
 
+    /**
+     * Run TLS in BoringSSL (netty-tcnative, shipped for linux-x86_64) rather than the JDK's engine: over mTLS the
+     * handshake and record crypto are most of what a cached request costs. Falls back to the JDK engine, with a
+     * log line, where the library cannot load (another platform, a native image).
+     */
+    @WithDefault("true")
+    boolean openssl();
+
     /** Names of the self-signed certificate generated when no files are configured. */
     @WithDefault("localhost,es-metrics-adapter,es-metrics-adapter.es-metrics-adapter.svc")
     List<String> selfSignedNames();

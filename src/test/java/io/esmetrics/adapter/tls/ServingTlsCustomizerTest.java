@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.JdkSSLEngineOptions;
+import io.vertx.core.net.OpenSSLEngineOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -12,6 +14,8 @@ import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 
 class ServingTlsCustomizerTest {
 
@@ -26,7 +30,7 @@ class ServingTlsCustomizerTest {
     void generatesASelfSignedCertificateForTheServiceNamesWhenNoneIsMounted() throws Exception {
         HttpServerOptions options = new HttpServerOptions();
 
-        new ServingTlsCustomizer(config(true), vertx).customizeHttpsServer(options);
+        new ServingTlsCustomizer(config(true, true), vertx).customizeHttpsServer(options);
 
         assertThat(options.isSsl()).isTrue();
         assertThat(options.getClientAuth()).isEqualTo(ClientAuth.REQUEST);
@@ -42,17 +46,42 @@ class ServingTlsCustomizerTest {
     void leavesTheServerAloneWhenTlsIsOff() {
         HttpServerOptions options = new HttpServerOptions();
 
-        new ServingTlsCustomizer(config(false), vertx).customizeHttpsServer(options);
+        new ServingTlsCustomizer(config(false, true), vertx).customizeHttpsServer(options);
 
         assertThat(options.isSsl()).isFalse();
         assertThat(options.getKeyCertOptions()).isNull();
     }
 
-    private static ServingConfig config(boolean tls) {
+    /** The image's platform: netty-tcnative ships BoringSSL for it, so OpenSSL must load, not silently fall back. */
+    @Test
+    @EnabledOnOs(value = OS.LINUX, architectures = "amd64")
+    void runsTlsInBoringSslWhereTheLibraryShips() {
+        HttpServerOptions options = new HttpServerOptions();
+
+        new ServingTlsCustomizer(config(true, true), vertx).customizeHttpsServer(options);
+
+        assertThat(options.getSslEngineOptions()).isInstanceOf(OpenSSLEngineOptions.class);
+    }
+
+    @Test
+    void runsTlsInTheJdkWhenOpenSslIsSwitchedOff() {
+        HttpServerOptions options = new HttpServerOptions();
+
+        new ServingTlsCustomizer(config(true, false), vertx).customizeHttpsServer(options);
+
+        assertThat(options.getSslEngineOptions()).isInstanceOf(JdkSSLEngineOptions.class);
+    }
+
+    private static ServingConfig config(boolean tls, boolean openssl) {
         return new ServingConfig() {
             @Override
             public boolean tls() {
                 return tls;
+            }
+
+            @Override
+            public boolean openssl() {
+                return openssl;
             }
 
             @Override
