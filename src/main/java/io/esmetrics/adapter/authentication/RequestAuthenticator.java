@@ -7,6 +7,7 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 
@@ -28,19 +29,23 @@ public class RequestAuthenticator {
         this.tokens = tokens;
     }
 
-    /** @throws UnauthorizedException when no credential is valid */
-    public UserInfo authenticate(HttpServerRequest request) {
+    /**
+     * Certificates are checked at once; a bearer token may need a TokenReview. Fails with
+     * {@link UnauthorizedException} when no credential is valid.
+     */
+    public CompletableFuture<UserInfo> authenticate(HttpServerRequest request) {
         ClusterAuthentication current = cluster.current();
         X509Certificate[] chain = peerCertificates(request.sslSession());
         if (chain.length > 0) {
             Optional<UserInfo> proxied = FrontProxyAuthenticator.authenticate(chain, request.headers(), current, clock.instant());
             if (proxied.isPresent()) {
-                return proxied.get();
+                return CompletableFuture.completedFuture(proxied.get());
             }
             if (CertificateChains.verifies(chain, current.clientCa(), clock.instant())) {
                 Optional<String> user = DistinguishedNames.commonName(chain[0]).filter(cn -> !cn.isEmpty());
                 if (user.isPresent()) {
-                    return new UserInfo(user.get(), DistinguishedNames.organizations(chain[0]), java.util.Map.of());
+                    return CompletableFuture.completedFuture(
+                            new UserInfo(user.get(), DistinguishedNames.organizations(chain[0]), java.util.Map.of()));
                 }
             }
         }
@@ -48,10 +53,10 @@ public class RequestAuthenticator {
         if (authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             String token = authorization.substring(BEARER.length()).trim();
             if (!token.isEmpty()) {
-                return tokens.authenticate(token).orElseThrow(UnauthorizedException::new);
+                return tokens.authenticate(token).thenApply(user -> user.orElseThrow(UnauthorizedException::new));
             }
         }
-        throw new UnauthorizedException();
+        return CompletableFuture.failedFuture(new UnauthorizedException());
     }
 
     private static X509Certificate[] peerCertificates(SSLSession session) {

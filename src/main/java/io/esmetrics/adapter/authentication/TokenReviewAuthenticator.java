@@ -1,6 +1,6 @@
 package io.esmetrics.adapter.authentication;
 
-import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.fabric8.kubernetes.api.model.authentication.TokenReview;
 import io.fabric8.kubernetes.api.model.authentication.TokenReviewBuilder;
@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.authentication.TokenReviewStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.quarkus.logging.Log;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -16,27 +17,32 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Bearer tokens, checked by the cluster with a TokenReview. Answers (yes and no) are kept briefly, keyed by
- * the token's SHA-256 so that tokens themselves are not held in memory longer than a request.
+ * the token's SHA-256 so that tokens themselves are not held in memory longer than a request. A remembered
+ * answer is a completed future, used on the event loop; a new token is reviewed on a worker thread, once
+ * however many requests carry it meanwhile.
  */
 @ApplicationScoped
 public class TokenReviewAuthenticator {
 
     private final KubernetesClient client;
-    private final Cache<String, Optional<UserInfo>> reviews;
+    private final AsyncCache<String, Optional<UserInfo>> reviews;
 
     public TokenReviewAuthenticator(KubernetesClient client, AuthenticationConfig config) {
         this.client = client;
         this.reviews = Caffeine.newBuilder()
                 .expireAfterWrite(config.tokenCacheTtl())
                 .maximumSize(config.tokenCacheSize())
-                .build();
+                .executor(Infrastructure.getDefaultWorkerPool())
+                .buildAsync();
     }
 
-    Optional<UserInfo> authenticate(String token) {
-        return reviews.get(sha256(token), key -> review(token));
+    /** Fails with {@link AuthenticationUnavailableException} when the cluster cannot be asked (not remembered). */
+    CompletableFuture<Optional<UserInfo>> authenticate(String token) {
+        return reviews.get(sha256(token), (key, worker) -> CompletableFuture.supplyAsync(() -> review(token), worker));
     }
 
     private Optional<UserInfo> review(String token) {

@@ -1,6 +1,6 @@
 package io.esmetrics.adapter.authorization;
 
-import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.esmetrics.adapter.authentication.UserInfo;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview;
@@ -8,11 +8,15 @@ import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuild
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.quarkus.logging.Log;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Asks the cluster whether a user may do something, with a SubjectAccessReview. Allow and deny are cached
- * briefly in a bounded cache; when the API cannot answer, the answer is no (fail closed), never yes.
+ * briefly in a bounded cache; when the API cannot answer, the answer is no (fail closed), never yes. A
+ * remembered decision is a completed future, used on the event loop; a new question is asked on a worker
+ * thread, once however many requests ask it meanwhile.
  */
 @ApplicationScoped
 public class SubjectAccessReviewAuthorizer {
@@ -24,28 +28,31 @@ public class SubjectAccessReviewAuthorizer {
     }
 
     private final KubernetesClient client;
-    private final Cache<Question, Boolean> decisions;
+    private final AsyncCache<Question, Boolean> decisions;
 
     public SubjectAccessReviewAuthorizer(KubernetesClient client, AuthorizationConfig config) {
         this.client = client;
         this.decisions = Caffeine.newBuilder()
                 .expireAfterWrite(config.cacheTtl())
                 .maximumSize(config.cacheSize())
-                .build();
+                .executor(Infrastructure.getDefaultWorkerPool())
+                .buildAsync();
     }
 
     /**
-     * @throws ForbiddenException                 when the cluster says no
-     * @throws AuthorizationUnavailableException  when the cluster cannot be asked
+     * Completes when the user may; fails with {@link ForbiddenException} when the cluster says no, with
+     * {@link AuthorizationUnavailableException} when it cannot be asked (not remembered: the next request asks again).
      */
-    public void authorize(UserInfo user, ResourceAttributes attributes) {
+    public CompletableFuture<Void> authorize(UserInfo user, ResourceAttributes attributes) {
         if (user.isMemberOf(SYSTEM_MASTERS)) {
-            return;
+            return CompletableFuture.completedFuture(null);
         }
-        boolean allowed = decisions.get(new Question(user, attributes), this::review);
-        if (!allowed) {
-            throw new ForbiddenException(user.username(), attributes);
-        }
+        return decisions.get(new Question(user, attributes), (question, worker) -> CompletableFuture.supplyAsync(() -> review(question), worker))
+                .thenAccept(allowed -> {
+                    if (!allowed) {
+                        throw new ForbiddenException(user.username(), attributes);
+                    }
+                });
     }
 
     private boolean review(Question question) {

@@ -48,12 +48,11 @@ public class CachingMetricsProvider implements ExternalMetricsProvider {
         }
         Instant now = clock.instant();
         CachedSeries series = cache.series(new MetricQuery(namespace, metricName, selector), now);
-        Duration budget = config.maxValueAge(metricName);
-        Optional<Snapshot> good = series.lastGood().filter(snapshot -> snapshot.age(now).compareTo(budget) <= 0);
+        Optional<List<MetricValue>> good = usable(series, now);
         if (good.isPresent()) {
-            meters.served(metricName, series.lastFailure().isPresent() ? CacheMeters.Result.STALE : CacheMeters.Result.HIT);
-            return good.get().values();
+            return good.get();
         }
+        Duration budget = config.maxValueAge(metricName);
         MetricAnswer answer = search(series, now);
         if (answer.succeeded()) {
             meters.served(metricName, CacheMeters.Result.MISS);
@@ -69,6 +68,25 @@ public class CachingMetricsProvider implements ExternalMetricsProvider {
                 ? failure.getMessage() + " (the last good value is older than the " + budget.toSeconds()
                         + "s staleness budget of metric " + metricName + ")"
                 : failure.getMessage());
+    }
+
+    @Override
+    public Optional<List<MetricValue>> valuesInMemory(String namespace, String metricName, LabelSelector selector) {
+        if (!config.enabled()) {
+            return Optional.empty();
+        }
+        Instant now = clock.instant();
+        return usable(cache.series(new MetricQuery(namespace, metricName, selector), now), now);
+    }
+
+    /** The last good value, if it is within the metric's staleness budget (counted as a hit). */
+    private Optional<List<MetricValue>> usable(CachedSeries series, Instant now) {
+        String metricName = series.query().metricName();
+        Duration budget = config.maxValueAge(metricName);
+        Optional<Snapshot> good = series.lastGood().filter(snapshot -> snapshot.age(now).compareTo(budget) <= 0);
+        good.ifPresent(snapshot -> meters.served(metricName,
+                series.lastFailure().isPresent() ? CacheMeters.Result.STALE : CacheMeters.Result.HIT));
+        return good.map(Snapshot::values);
     }
 
     /** One search for the series, shared with every concurrent asker; refused while the last one failed recently. */

@@ -2,12 +2,14 @@ package io.esmetrics.adapter.externalmetrics;
 
 import io.esmetrics.adapter.authentication.AuthenticationConfig;
 import io.esmetrics.adapter.authentication.RequestAuthenticator;
-import io.esmetrics.adapter.authentication.UserInfo;
 import io.esmetrics.adapter.authorization.ResourceAttributes;
 import io.esmetrics.adapter.authorization.SubjectAccessReviewAuthorizer;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.MultivaluedMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
@@ -27,18 +29,25 @@ public class AccessFilter {
         this.authorizer = authorizer;
     }
 
-    /** Runs on a worker thread (the endpoints are blocking): TokenReview and SubjectAccessReview block. */
+    /**
+     * Runs on the event loop. Decisions already known (certificates, remembered TokenReviews and
+     * SubjectAccessReviews) complete at once; a call to the Kubernetes API runs on a worker thread and the
+     * request resumes when it answers.
+     */
     @ServerRequestFilter
-    void authenticateAndAuthorize(ContainerRequestContext context, HttpServerRequest request) {
+    Uni<Void> authenticateAndAuthorize(ContainerRequestContext context, HttpServerRequest request) {
         if (!config.enabled()) {
-            return;
+            return null;
         }
-        UserInfo user = authenticator.authenticate(request);
         MultivaluedMap<String, String> path = context.getUriInfo().getPathParameters();
         String metric = path.getFirst("metric");
-        if (metric != null) {
-            authorizer.authorize(user, new ResourceAttributes("list", ExternalMetricsApi.GROUP, ExternalMetricsApi.VERSION,
-                    metric, path.getFirst("namespace")));
-        }
+        String namespace = path.getFirst("namespace");
+        CompletableFuture<Void> decision = authenticator.authenticate(request).thenCompose(user -> metric == null
+                ? CompletableFuture.completedFuture(null)
+                : authorizer.authorize(user, new ResourceAttributes("list", ExternalMetricsApi.GROUP,
+                        ExternalMetricsApi.VERSION, metric, namespace)));
+        // Exceptions thrown inside the stages arrive wrapped; the mappers know the causes.
+        return Uni.createFrom().completionStage(decision)
+                .onFailure(CompletionException.class).transform(Throwable::getCause);
     }
 }

@@ -7,6 +7,9 @@ import io.fabric8.kubernetes.api.model.APIResource;
 import io.fabric8.kubernetes.api.model.APIResourceBuilder;
 import io.fabric8.kubernetes.api.model.APIResourceList;
 import io.fabric8.kubernetes.api.model.APIResourceListBuilder;
+import io.smallrye.common.annotation.NonBlocking;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -15,6 +18,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /** {@code /apis/external.metrics.k8s.io/v1beta1}: the resource list and the metric values. */
@@ -32,6 +36,7 @@ public class ExternalMetricsResource {
 
     /** Never empty and never dependent on Elasticsearch: the aggregator probes it to decide availability. */
     @GET
+    @NonBlocking
     public APIResourceList resources() {
         List<APIResource> resources = provider.metricNames().stream()
                 .map(name -> new APIResourceBuilder()
@@ -48,19 +53,29 @@ public class ExternalMetricsResource {
                 .build();
     }
 
+    /**
+     * On the event loop: what the HPA controller polls is almost always in memory, and handing every request
+     * to a worker thread would cost more than the answer itself. Only a search goes to a worker thread.
+     */
     @GET
     @Path("namespaces/{namespace}/{metric}")
-    public ExternalMetricValueList values(@PathParam("namespace") String namespace, @PathParam("metric") String metric,
+    public Uni<ExternalMetricValueList> values(@PathParam("namespace") String namespace, @PathParam("metric") String metric,
             @QueryParam("labelSelector") String labelSelector) {
         if (!NAMESPACE.matcher(namespace).matches()) {
             throw new InvalidRequestException("invalid namespace \"" + namespace + "\": a namespace is a DNS label "
                     + "(at most 63 lower case alphanumeric characters or '-', starting and ending alphanumeric)");
         }
         LabelSelector selector = LabelSelector.parse(labelSelector);
-        List<ExternalMetricValue> items = provider.values(namespace, metric, selector).stream()
-                .map(ExternalMetricsResource::toWire)
-                .toList();
-        return ExternalMetricValueList.of(items);
+        Optional<List<MetricValue>> inMemory = provider.valuesInMemory(namespace, metric, selector);
+        if (inMemory.isPresent()) {
+            return Uni.createFrom().item(toWire(inMemory.get()));
+        }
+        return Uni.createFrom().item(() -> toWire(provider.values(namespace, metric, selector)))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    private static ExternalMetricValueList toWire(List<MetricValue> values) {
+        return ExternalMetricValueList.of(values.stream().map(ExternalMetricsResource::toWire).toList());
     }
 
     private static ExternalMetricValue toWire(MetricValue value) {

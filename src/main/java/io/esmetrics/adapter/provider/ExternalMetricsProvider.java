@@ -4,6 +4,7 @@ import io.esmetrics.adapter.selector.LabelSelector;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The one seam between the Kubernetes API surface and a metrics backend, as in custom-metrics-apiserver's
@@ -20,6 +21,15 @@ public interface ExternalMetricsProvider {
      * @throws BackendUnavailableException  the backend could not give a trustworthy answer
      */
     List<MetricValue> values(String namespace, String metricName, LabelSelector selector);
+
+    /**
+     * The answer {@link #values(String, String, LabelSelector)} would give, if it is at hand in memory; empty
+     * when finding it needs the backend. Never blocks: the HTTP layer calls it on the event loop and calls
+     * {@code values} on a worker thread only when this is empty.
+     */
+    default Optional<List<MetricValue>> valuesInMemory(String namespace, String metricName, LabelSelector selector) {
+        return Optional.empty();
+    }
 
     /**
      * Answers many queries at once, in order. A backend that can batch (one Elasticsearch {@code _msearch})
