@@ -53,6 +53,9 @@ final class AdapterProcess implements AutoCloseable {
                 "-Dquarkus.log.category.\"io.quarkus\".level=INFO",
                 "-Dquarkus.elasticsearch.hosts=" + elasticsearch));
         command.addAll(extraOptions);
+        // -Dbenchmark.adapter-options="-Dadapter.serving.openssl=false ...": compare settings without editing code.
+        command.addAll(List.of(System.getProperty("benchmark.adapter-options", "").trim().split("\\s+")).stream()
+                .filter(option -> !option.isEmpty()).toList());
         command.addAll(List.of("-jar", "target/quarkus-app/quarkus-run.jar"));
         long started = System.nanoTime();
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();

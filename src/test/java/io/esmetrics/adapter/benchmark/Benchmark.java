@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.stream.IntStream;
 
 /**
@@ -22,9 +23,15 @@ public final class Benchmark {
     private static final int CONNECTIONS = Integer.getInteger("benchmark.connections", 32);
     private static final List<Long> EVENT_COUNTS = List.of(1_000_000L, 10_000_000L);
 
-    public static void main(String[] args) throws Exception {
-        measure();
-        // The fabric8 mock API server leaves Vert.x threads behind that would keep Maven (exec:java) waiting.
+    public static void main(String[] args) {
+        // The fabric8 mock API server leaves Vert.x threads behind that would keep Maven (exec:java) waiting,
+        // and hide a failure until they end: exit explicitly either way.
+        try {
+            measure();
+        } catch (Exception | Error e) {
+            e.printStackTrace();
+            System.exit(1);
+        }
         System.exit(0);
     }
 
@@ -38,27 +45,26 @@ public final class Benchmark {
             samples.indexInto(elasticsearch);
             String cachedPath = metricPath("queue_length", "service%3D" + service(1));
             if (Boolean.getBoolean("benchmark.mtls-only")) {
-                try (MutualTlsSetup tls = MutualTlsSetup.create();
-                        AdapterProcess adapter = AdapterProcess.start(proxy.hostAndPort(), tls.adapterOptions())) {
-                    System.out.println("mTLS: " + JavaLoad.run(tls.socketFactory(), tls.httpsPort(), cachedPath, CONNECTIONS, LOAD));
-                    System.out.println("plain HTTP, same driver, same adapter (no credentials: 401s, authentication included): "
-                            + JavaLoad.run(javax.net.SocketFactory.getDefault(), adapter.port(), cachedPath, CONNECTIONS, LOAD));
+                System.out.println("mTLS: " + mutualTls(proxy, cachedPath));
+                try (AdapterProcess adapter = AdapterProcess.start(proxy.hostAndPort(), List.of())) {
+                    System.out.println("plain HTTP, same driver: "
+                            + VertxLoad.run(adapter.port(), Optional.empty(), cachedPath, CONNECTIONS, LOAD));
                 }
                 return;
             }
 
             System.out.println("\n== Cached metric GET over plain HTTP (profile local), " + CONNECTIONS + " connections");
             Load cached;
-            Load javaPlain;
+            Load vertxPlain;
             AdapterProcess.Startup startup;
             long rss;
             try (AdapterProcess adapter = AdapterProcess.start(proxy.hostAndPort(), List.of())) {
                 startup = adapter.startup();
                 cached = Load.run(adapter.url(cachedPath), CONNECTIONS, LOAD);
-                javaPlain = JavaLoad.run(javax.net.SocketFactory.getDefault(), adapter.port(), cachedPath, CONNECTIONS, LOAD);
+                vertxPlain = VertxLoad.run(adapter.port(), Optional.empty(), cachedPath, CONNECTIONS, LOAD);
                 rss = adapter.residentSetKib();
             }
-            System.out.println(cached + "; the Java driver used for mTLS below, over plain HTTP: " + javaPlain);
+            System.out.println(cached + "; the Vert.x driver used for mTLS below, over plain HTTP: " + vertxPlain);
 
             System.out.println("\n== The same with caching disabled (one Elasticsearch search per request)");
             Load uncached;
@@ -74,28 +80,31 @@ public final class Benchmark {
             List<String> refresh = RefreshLatency.run(elasticsearch, proxy, EVENT_COUNTS);
 
             System.out.println("\n== Cached metric GET over mTLS (client certificate authentication), " + CONNECTIONS
-                    + " connections, Java driver (wrk has no client certificates)");
-            Load mutualTls;
-            try (MutualTlsSetup tls = MutualTlsSetup.create();
-                    AdapterProcess adapter = AdapterProcess.start(proxy.hostAndPort(), tls.adapterOptions())) {
-                mutualTls = JavaLoad.run(tls.socketFactory(), tls.httpsPort(), cachedPath, CONNECTIONS, LOAD);
-            }
-            System.out.println("mTLS: " + mutualTls + "; plain HTTP, same driver: " + javaPlain);
+                    + " connections, Vert.x driver (wrk has no client certificates)");
+            Load mutualTls = mutualTls(proxy, cachedPath);
+            System.out.println("mTLS: " + mutualTls + "; plain HTTP, same driver: " + vertxPlain);
 
             System.out.printf(Locale.ROOT, """
 
                     ==================== Summary ====================
                     cached GET (HTTP):     %s
                     uncached GET (HTTP):   %s
-                    cached GET (mTLS, Java driver):      %s
-                    cached GET (HTTP, same Java driver): %s
+                    cached GET (mTLS, Vert.x driver):      %s
+                    cached GET (HTTP, same Vert.x driver): %s
                     cached / uncached:     %.0fx
                     ES requests per 1000 polls over %d selectors: %s
                     refresh latency:       %s
                     adapter start-up:      %s
                     adapter RSS after load: %d MiB
-                    """, cached, uncached, mutualTls, javaPlain, cached.requestsPerSecond() / uncached.requestsPerSecond(), SELECTORS,
+                    """, cached, uncached, mutualTls, vertxPlain, cached.requestsPerSecond() / uncached.requestsPerSecond(), SELECTORS,
                     polls, String.join("; ", refresh), startup, rss / 1024);
+        }
+    }
+
+    private static Load mutualTls(ElasticsearchProxy proxy, String path) throws Exception {
+        try (MutualTlsSetup tls = MutualTlsSetup.create();
+                AdapterProcess adapter = AdapterProcess.start(proxy.hostAndPort(), tls.adapterOptions())) {
+            return VertxLoad.run(tls.httpsPort(), Optional.of(tls.credentials()), path, CONNECTIONS, LOAD);
         }
     }
 

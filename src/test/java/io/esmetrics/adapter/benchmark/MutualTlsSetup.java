@@ -73,8 +73,8 @@ final class MutualTlsSetup implements AutoCloseable {
         return httpsPort;
     }
 
-    javax.net.SocketFactory socketFactory() {
-        return TestPki.sslContext(client, servingCa).getSocketFactory();
+    VertxLoad.MutualTls credentials() {
+        return new VertxLoad.MutualTls(client, servingCa);
     }
 
     @Override
