@@ -14,6 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -23,8 +24,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Every refresh interval, recomputes every series asked for recently, in batches (one {@code _msearch} each
- * for Elasticsearch) with bounded concurrency, so the number of searches follows the number of distinct
- * series, not the number of HPAs polling them.
+ * for Elasticsearch) with bounded concurrency, so the number of searches follows what is asked for (distinct
+ * series; for metrics that split into series, distinct metrics per namespace), not the number of HPAs polling.
  */
 @Startup
 @ApplicationScoped
@@ -84,6 +85,10 @@ class SeriesRefresher {
                 series.claim(now).ifPresent(claim -> due.add(new Refresh(series, claim)));
             }
         }
+        // Side by side, the series of one metric in one namespace land in the same batch, where the backend
+        // answers them with one search (see ElasticsearchMetricsProvider); scattered, each batch would search again.
+        due.sort(Comparator.comparing((Refresh refresh) -> refresh.series().query().namespace())
+                .thenComparing(refresh -> refresh.series().query().metricName()));
         int size = Math.max(1, config.refreshBatchSize());
         List<CompletableFuture<Void>> running = new ArrayList<>();
         for (int from = 0; from < due.size(); from += size) {

@@ -61,55 +61,101 @@ class ElasticsearchMetricsProvider implements ExternalMetricsProvider {
         }
     }
 
-    /** The first page of every query in one {@code _msearch}; further pages of series, if any, one by one. */
+    /**
+     * The first page of every search in one {@code _msearch}, further pages of series, if any, one by one.
+     * Queries for the same metric in the same namespace share one search where the metric allows it
+     * ({@link BatchedSearch}): for such metrics the number of searches follows the metrics asked for in each
+     * namespace, not the number of HPAs and selectors asking.
+     */
     @Override
     public List<MetricAnswer> values(List<MetricQuery> queries) {
         Instant now = clock.instant();
         MetricAnswer[] answers = new MetricAnswer[queries.size()];
-        List<Integer> searched = new ArrayList<>();
-        List<MetricRule> searchedRules = new ArrayList<>();
-        List<SearchRequest> searches = new ArrayList<>();
+        List<BatchedSearch.Resolved> resolved = new ArrayList<>();
         for (int i = 0; i < queries.size(); i++) {
             MetricQuery query = queries.get(i);
             try {
-                MetricRule rule = rule(query.namespace(), query.metricName(), query.selector());
-                searches.add(requests.create(rule, query.namespace(), query.selector(), now, Optional.empty()));
-                searchedRules.add(rule);
-                searched.add(i);
+                resolved.add(new BatchedSearch.Resolved(i, query, rule(query.namespace(), query.metricName(), query.selector())));
             } catch (RuntimeException e) {
                 answers[i] = MetricAnswer.failed(e);
             }
         }
-        if (!searches.isEmpty()) {
-            List<JsonNode> responses;
-            try {
-                responses = client.msearch(searches);
-            } catch (BackendUnavailableException e) {
-                searchedRules.forEach(rule -> meters.failed(rule.name()));
-                searched.forEach(i -> answers[i] = MetricAnswer.failed(e));
-                return List.of(answers);
-            }
-            for (int j = 0; j < searched.size(); j++) {
-                answers[searched.get(j)] = answer(searchedRules.get(j), queries.get(searched.get(j)), responses.get(j), now);
-            }
-        }
+        List<BatchedSearch> tooMany = search(BatchedSearch.plan(resolved), answers, now);
+        // A shared search can only learn that the namespace has too many series by running: its queries are then
+        // asked again, each with its own selector, in a second round, since each may select few enough series.
+        // Failing them instead would turn a metric that works query by query into one that never refreshes.
+        search(tooMany.stream().flatMap(search -> search.separately().stream()).toList(), answers, now);
         return List.of(answers);
     }
 
-    private MetricAnswer answer(MetricRule rule, MetricQuery query, JsonNode response, Instant now) {
-        try {
-            if (response.has("error")) {
-                int status = response.path("status").asInt();
-                throw new BackendUnavailableException(status == 429
-                        ? "Elasticsearch is overloaded (429 Too Many Requests) and refused the search for metric " + rule.name()
-                        : "Elasticsearch answered " + status + " to the search for metric " + rule.name() + ": "
-                                + SearchClient.reason(response.path("error")));
+    /**
+     * Runs one round of searches as one {@code _msearch} and fills in the answers of their members, except for
+     * the shared searches that found too many series to answer from: those are returned.
+     */
+    private List<BatchedSearch> search(List<BatchedSearch> searches, MetricAnswer[] answers, Instant now) {
+        List<BatchedSearch> sent = new ArrayList<>();
+        List<SearchRequest> requestsSent = new ArrayList<>();
+        for (BatchedSearch search : searches) {
+            try {
+                requestsSent.add(requests.create(search.rule(), search.namespace(), search.selector(), now, Optional.empty()));
+                sent.add(search);
+            } catch (RuntimeException e) {
+                fail(search, e, answers);
             }
-            return MetricAnswer.of(collect(rule, query.namespace(), query.selector(), now, response));
-        } catch (BackendUnavailableException e) {
-            meters.failed(rule.name());
-            return MetricAnswer.failed(e);
         }
+        if (sent.isEmpty()) {
+            return List.of();
+        }
+        List<JsonNode> responses;
+        try {
+            responses = client.msearch(requestsSent);
+        } catch (BackendUnavailableException e) {
+            sent.forEach(search -> fail(search, e, answers));
+            return List.of();
+        }
+        List<BatchedSearch> tooMany = new ArrayList<>();
+        for (int j = 0; j < sent.size(); j++) {
+            BatchedSearch search = sent.get(j);
+            MetricRule rule = search.rule();
+            try {
+                Optional<List<MetricValue>> series = series(rule, search.namespace(), search.selector(), now,
+                        successful(rule, responses.get(j)));
+                if (series.isEmpty() && search.shared()) {
+                    tooMany.add(search);
+                    continue;
+                }
+                List<MetricValue> found = series.orElseThrow(() -> tooManySeries(rule));
+                for (BatchedSearch.Member member : search.members()) {
+                    List<MetricValue> selected = search.shared()
+                            ? found.stream().filter(value -> member.selector().matches(value.labels())).toList()
+                            : found;
+                    answers[member.position()] = MetricAnswer.of(orZero(selected, rule, member.selector(), now));
+                }
+            } catch (BackendUnavailableException e) {
+                fail(search, e, answers);
+            }
+        }
+        return tooMany;
+    }
+
+    /** Each query the search answers fails with it, and counts as one failure of its metric. */
+    private void fail(BatchedSearch search, RuntimeException failure, MetricAnswer[] answers) {
+        for (BatchedSearch.Member member : search.members()) {
+            meters.failed(search.rule().name());
+            answers[member.position()] = MetricAnswer.failed(failure);
+        }
+    }
+
+    /** One answer of an {@code _msearch}, or the reason Elasticsearch gave for failing that search alone. */
+    private static JsonNode successful(MetricRule rule, JsonNode response) {
+        if (response.has("error")) {
+            int status = response.path("status").asInt();
+            throw new BackendUnavailableException(status == 429
+                    ? "Elasticsearch is overloaded (429 Too Many Requests) and refused the search for metric " + rule.name()
+                    : "Elasticsearch answered " + status + " to the search for metric " + rule.name() + ": "
+                            + SearchClient.reason(response.path("error")));
+        }
+        return response;
     }
 
     private MetricRule rule(String namespace, String metricName, LabelSelector selector) {
@@ -125,6 +171,16 @@ class ElasticsearchMetricsProvider implements ExternalMetricsProvider {
 
     private List<MetricValue> collect(MetricRule rule, String namespace, LabelSelector selector, Instant now,
             JsonNode firstPage) {
+        List<MetricValue> found = series(rule, namespace, selector, now, firstPage).orElseThrow(() -> tooManySeries(rule));
+        return orZero(found, rule, selector, now);
+    }
+
+    /**
+     * Every series of the search, paging through the composite aggregation; empty when there are more than
+     * {@code maxSeries}, without fetching the rest.
+     */
+    private Optional<List<MetricValue>> series(MetricRule rule, String namespace, LabelSelector selector, Instant now,
+            JsonNode firstPage) {
         List<MetricValue> values = new ArrayList<>();
         JsonNode response = firstPage;
         while (true) {
@@ -132,14 +188,22 @@ class ElasticsearchMetricsProvider implements ExternalMetricsProvider {
             SearchResponseConverter.Page page = SearchResponseConverter.convert(rule, response, now, config.seriesPageSize());
             values.addAll(page.values());
             if (values.size() > config.maxSeries()) {
-                throw new BackendUnavailableException("metric " + rule.name() + " has more than " + config.maxSeries()
-                        + " series for this selector; narrow the selector or declare fewer labels");
+                return Optional.empty();
             }
             if (page.afterKey().isEmpty()) {
-                return values.isEmpty() ? List.of(zero(rule, selector, now)) : values;
+                return Optional.of(values);
             }
             response = client.search(rule.name(), requests.create(rule, namespace, selector, now, page.afterKey()));
         }
+    }
+
+    private BackendUnavailableException tooManySeries(MetricRule rule) {
+        return new BackendUnavailableException("metric " + rule.name() + " has more than " + config.maxSeries()
+                + " series for this selector; narrow the selector or declare fewer labels");
+    }
+
+    private static List<MetricValue> orZero(List<MetricValue> values, MetricRule rule, LabelSelector selector, Instant now) {
+        return values.isEmpty() ? List.of(zero(rule, selector, now)) : values;
     }
 
     /**

@@ -27,6 +27,11 @@ public record LabelSelector(List<Requirement> requirements) {
         return requirements.isEmpty();
     }
 
+    /** Whether a series with these labels (label → value; a missing field is an absent key) is selected. */
+    public boolean matches(Map<String, String> labels) {
+        return requirements.stream().allMatch(requirement -> requirement.matches(labels));
+    }
+
     /** The labels this selector pins to a single value ({@code a=b} or {@code a in (b)}). */
     public Map<String, String> pinnedLabels() {
         Map<String, String> pinned = new LinkedHashMap<>();

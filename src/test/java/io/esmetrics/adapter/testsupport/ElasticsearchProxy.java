@@ -77,11 +77,33 @@ public final class ElasticsearchProxy implements AutoCloseable {
         return searches.stream().filter(body -> body.contains(text)).count();
     }
 
-    /** {@code _msearch} requests that mention every one of {@code texts}: one request serving many series. */
-    public long multiSearchesMentioningAll(List<String> texts) {
+    /**
+     * Searches whose body mentions {@code text}, each search of an {@code _msearch} counted on its own: how many
+     * searches Elasticsearch ran, however they were batched.
+     */
+    public long searchBodiesMentioning(String text) {
+        return searches.stream().mapToLong(request -> searchBodiesMentioning(request, text)).sum();
+    }
+
+    /** For each {@code _msearch} request mentioning {@code text}, in order: how many of its searches mention it. */
+    public List<Long> searchBodiesPerMultiSearchMentioning(String text) {
         return searches.stream()
-                .filter(search -> search.startsWith("/_msearch") && texts.stream().allMatch(search::contains))
-                .count();
+                .filter(request -> request.startsWith("/_msearch") && request.contains(text))
+                .map(request -> searchBodiesMentioning(request, text))
+                .toList();
+    }
+
+    private static long searchBodiesMentioning(String request, String text) {
+        String[] lines = request.split("\n");
+        if (!lines[0].endsWith("_msearch")) {
+            return request.contains(text) ? 1 : 0;
+        }
+        // The path, then a header line and a body line per search.
+        long count = 0;
+        for (int body = 2; body < lines.length; body += 2) {
+            count += lines[body].contains(text) ? 1 : 0;
+        }
+        return count;
     }
 
     private void handle(HttpExchange exchange) throws IOException {

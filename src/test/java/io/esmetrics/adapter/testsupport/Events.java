@@ -20,9 +20,14 @@ public final class Events {
         return new Events();
     }
 
+    /** A {@code null} queue leaves {@code queue.name} out, as a reporter that names no queue. */
     public Events queueSample(Instant at, String namespace, String service, String queue, double length) {
         ObjectNode event = base(at, namespace, service, "ai.queue");
-        event.putObject("queue").put("name", queue).put("length", length);
+        ObjectNode sample = event.putObject("queue");
+        if (queue != null) {
+            sample.put("name", queue);
+        }
+        sample.put("length", length);
         documents.add(event);
         return this;
     }

@@ -1,0 +1,207 @@
+package io.esmetrics.adapter.elasticsearch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.esmetrics.adapter.provider.Backend;
+import io.esmetrics.adapter.provider.ExternalMetricsProvider;
+import io.esmetrics.adapter.provider.LabelNotAllowedException;
+import io.esmetrics.adapter.provider.MetricAnswer;
+import io.esmetrics.adapter.provider.MetricNotFoundException;
+import io.esmetrics.adapter.provider.MetricQuery;
+import io.esmetrics.adapter.provider.MetricValue;
+import io.esmetrics.adapter.selector.LabelSelector;
+import io.esmetrics.adapter.testsupport.ElasticsearchProxy;
+import io.esmetrics.adapter.testsupport.Events;
+import io.esmetrics.adapter.testsupport.ProxiedElasticsearchTestResource;
+import io.esmetrics.adapter.testsupport.SharedElasticsearch;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The batched path against the real Elasticsearch, counting at a proxy: many selectors of one metric in one
+ * namespace cost one search, and each answer is exactly what that selector's own search answers.
+ */
+@QuarkusTest
+@TestProfile(SharedSeriesSearchTest.FewSeriesAllowed.class)
+@WithTestResource(ProxiedElasticsearchTestResource.class)
+class SharedSeriesSearchTest {
+
+    /** At most 8 series per answer, so that a namespace can have too many; no background searches. */
+    public static final class FewSeriesAllowed implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of(
+                    "adapter.elasticsearch.max-series", "8",
+                    "adapter.cache.refresh-interval", "1h",
+                    "adapter.elasticsearch.ingest-lag-interval", "1h",
+                    "adapter.rules.files", "src/test/resources/test-metrics.yaml,src/test/resources/fault-metrics.yaml");
+        }
+    }
+
+    /** A value as the HPA reads it: the timestamp differs between two searches, nothing else may. */
+    private record Seen(Map<String, String> labels, BigDecimal value, Optional<Duration> window) {
+        static List<Seen> of(List<MetricValue> values) {
+            return values.stream().map(value -> new Seen(value.labels(), value.value(), value.window())).toList();
+        }
+    }
+
+    private final ElasticsearchProxy proxy = ProxiedElasticsearchTestResource.proxy();
+
+    @Inject
+    @Backend
+    ExternalMetricsProvider backend;
+
+    @Test
+    void answersEverySelectorOfAMetricFromOneSharedSearchExactlyAsItsOwnSearchWould() {
+        String team = team();
+        Instant at = Instant.now().minusSeconds(20);
+        Events.create()
+                .queueSample(at, team, "svc-1", "q1", 3).queueSample(at, team, "svc-1", "q2", 4)
+                .queueSample(at, team, "svc-2", "q1", 5).queueSample(at, team, "svc-3", "q1", 6)
+                .queueSample(at, team, "svc-4", null, 2)
+                .requests(6, at, team, "svc-1", 200).requests(3, at, team, "svc-1", 500)
+                .requests(12, at, team, "svc-2", 200).requests(2, at, team, "svc-3", 503)
+                .indexInto(SharedElasticsearch.node());
+        List<MetricQuery> queries = List.of(
+                query(team, "queue_length", "service=svc-1"),
+                query(team, "queue_length", "service in (svc-2,svc-3)"),
+                query(team, "queue_length", "service!=svc-1"),
+                query(team, "queue_length", "service notin (svc-1,svc-2),queue"),
+                query(team, "queue_length", "!queue"),
+                query(team, "queue_length", "service=nobody"),
+                query(team, "request_rate", "status_code=500"),
+                query(team, "request_rate", "service=svc-1,status_code in (200,503)"),
+                query(team, "request_rate", "status_code!=200"),
+                query(team, "request_rate", "service notin (svc-1)"),
+                query(team, "request_rate", "!status_code"),
+                query(team, "request_rate", "service=svc-9,status_code=404"),
+                query(team, "queue_length_max", "service=svc-1"),
+                query(team, "queue_length_max", "service=svc-2"));
+
+        List<MetricAnswer> answers = backend.values(queries);
+
+        // queue_length and request_rate: one search each; max does not split into series, so one per selector.
+        assertThat(proxy.searchBodiesMentioning(team)).isEqualTo(1 + 1 + 2);
+        assertThat(proxy.searchesMentioning(team)).isEqualTo(1);
+        assertAnsweredAsOwnSearchesAnswer(queries, answers);
+        assertThat(numbers(answers.get(0))).containsExactlyInAnyOrder("3", "4");
+        assertThat(answers.get(4).values()).singleElement().satisfies(value -> {
+            assertThat(value.labels()).isEqualTo(Map.of("service", "svc-4"));
+            assertThat(value.value()).isEqualByComparingTo("2");
+        });
+        assertThat(answers.get(6).values()).singleElement().satisfies(value ->
+                assertThat(value.labels()).isEqualTo(Map.of("service", "svc-1", "status_code", "500")));
+        assertThat(answers.get(11).values()).singleElement().satisfies(value -> {
+            assertThat(value.labels()).isEqualTo(Map.of("service", "svc-9", "status_code", "404"));
+            assertThat(value.value()).isEqualByComparingTo("0");
+        });
+    }
+
+    @Test
+    void failsOnlyTheQueriesWhoseMetricOrLabelIsUnknownNotTheirGroup() {
+        String team = team();
+        Events.create().queueSample(Instant.now().minusSeconds(20), team, "svc-1", "q1", 3).indexInto(SharedElasticsearch.node());
+        List<MetricQuery> queries = List.of(
+                query(team, "queue_length", "service=svc-1"),
+                query(team, "queue_length", "pod=chat-0"),
+                query(team, "no_such_metric", "service=svc-1"),
+                query(team, "queue_length", "queue=q1"));
+
+        List<MetricAnswer> answers = backend.values(queries);
+
+        assertThat(numbers(answers.get(0))).containsExactly("3");
+        assertThat(answers.get(1).failure()).containsInstanceOf(LabelNotAllowedException.class);
+        assertThat(answers.get(2).failure()).containsInstanceOf(MetricNotFoundException.class);
+        assertThat(numbers(answers.get(3))).containsExactly("3");
+        assertThat(proxy.searchBodiesMentioning(team)).isEqualTo(1);
+    }
+
+    @Test
+    void fallsBackToOneSearchPerSelectorWhenTheNamespaceHasTooManySeries() {
+        String team = team();
+        Events events = Events.create();
+        IntStream.range(0, 10).forEach(i -> events.queueSample(Instant.now().minusSeconds(20), team, "svc-" + i, "q1", i));
+        events.indexInto(SharedElasticsearch.node());
+        List<MetricQuery> queries = List.of(
+                query(team, "queue_length", "service=svc-7"),
+                query(team, "queue_length", "service in (svc-1,svc-2)"),
+                query(team, "queue_length", "service=nobody"),
+                query(team, "queue_length", "service!=svc-0"));
+
+        List<MetricAnswer> answers = backend.values(queries);
+
+        // The shared search finds 10 series, more than the 8 allowed; then each selector searches on its own.
+        assertThat(proxy.searchBodiesMentioning(team)).isEqualTo(1 + 4);
+        assertThat(proxy.searchesMentioning(team)).isEqualTo(2);
+        assertAnsweredAsOwnSearchesAnswer(queries.subList(0, 3), answers.subList(0, 3));
+        assertThat(numbers(answers.get(0))).containsExactly("7");
+        assertThat(answers.get(3).failure()).get().extracting(Throwable::getMessage).asString()
+                .contains("more than 8 series");
+    }
+
+    @Test
+    void failsEveryQueryOfAGroupWhenItsSharedSearchFails() {
+        String team = team();
+        Events.create()
+                .queueSample(Instant.now().minusSeconds(20), team, "svc-1", "q1", 3)
+                .queueSample(Instant.now().minusSeconds(20), team, "svc-2", "q1", 4)
+                .indexInto(SharedElasticsearch.node());
+        // An index whose only shard can be allocated nowhere: every search of fault-* has a failed shard.
+        String index = "fault-" + team;
+        SharedElasticsearch.node().request("PUT", "/" + index + "?wait_for_active_shards=0", """
+                {"settings": {"number_of_shards": 1, "number_of_replicas": 0,
+                              "index.routing.allocation.require._name": "no-such-node"}}""");
+        try {
+            List<MetricQuery> queries = List.of(
+                    query(team, "fault_queue_length", "service=svc-1"),
+                    query(team, "queue_length", "service=svc-1"),
+                    query(team, "fault_queue_length", "service!=svc-1"),
+                    query(team, "fault_queue_length", "service in (svc-1,svc-2)"));
+
+            List<MetricAnswer> answers = backend.values(queries);
+
+            for (int failed : List.of(0, 2, 3)) {
+                assertThat(answers.get(failed).failure()).get().extracting(Throwable::getMessage).asString()
+                        .contains("fault_queue_length").contains("shard");
+            }
+            assertThat(numbers(answers.get(1))).containsExactly("3");
+            assertThat(proxy.searchBodiesMentioning(team)).isEqualTo(2);
+        } finally {
+            SharedElasticsearch.node().request("DELETE", "/" + index, null);
+        }
+    }
+
+    private void assertAnsweredAsOwnSearchesAnswer(List<MetricQuery> queries, List<MetricAnswer> answers) {
+        for (int i = 0; i < queries.size(); i++) {
+            MetricQuery query = queries.get(i);
+            List<MetricValue> alone = backend.values(query.namespace(), query.metricName(), query.selector());
+            assertThat(answers.get(i).failure()).as("failure of %s", query).isEmpty();
+            assertThat(Seen.of(answers.get(i).values())).as("answer to %s", query)
+                    .containsExactlyInAnyOrderElementsOf(Seen.of(alone));
+        }
+    }
+
+    private static List<String> numbers(MetricAnswer answer) {
+        return answer.values().stream().map(value -> value.value().stripTrailingZeros().toPlainString()).toList();
+    }
+
+    private static MetricQuery query(String namespace, String metric, String selector) {
+        return new MetricQuery(namespace, metric, LabelSelector.parse(selector));
+    }
+
+    private static String team() {
+        return "shared-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+}
