@@ -48,6 +48,11 @@ public record Requirement(String key, Operator operator, List<String> values) {
     }
 
     private static BigDecimal number(String text) {
+        // Label values are mostly names: refuse them without the cost of a NumberFormatException.
+        char first = text.isEmpty() ? ' ' : text.charAt(0);
+        if (!Character.isDigit(first) && first != '-' && first != '+' && first != '.') {
+            return null;
+        }
         try {
             return new BigDecimal(text);
         } catch (NumberFormatException e) {
