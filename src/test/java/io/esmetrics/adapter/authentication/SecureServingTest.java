@@ -34,6 +34,9 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.stream.IntStream;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.io.TempDir;
 import java.util.UUID;
@@ -188,6 +191,29 @@ class SecureServingTest {
 
         assertThat(send(anonymous, "/livez").statusCode()).isEqualTo(200);
         assertThat(send(anonymous, "/readyz").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void asksOneSubjectAccessReviewForConcurrentRequestsWithTheSameQuestion() throws Exception {
+        String namespace = "burst-" + UUID.randomUUID().toString().substring(0, 8);
+        String path = "/apis/external.metrics.k8s.io/v1beta1/namespaces/" + namespace + "/queue_length";
+        HttpClient aggregator = SecurePki.AGGREGATOR.httpClientTrusting(SecurePki.SERVING_CA);
+
+        List<CompletableFuture<HttpResponse<String>>> responses = IntStream.range(0, 20)
+                .mapToObj(i -> CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return send(aggregator, path, "X-Remote-User", HPA_CONTROLLER);
+                    } catch (Exception e) {
+                        throw new CompletionException(e);
+                    }
+                }))
+                .toList();
+
+        for (CompletableFuture<HttpResponse<String>> response : responses) {
+            assertThat(response.join().statusCode()).as(response.join().body()).isEqualTo(200);
+        }
+        assertThat(SUBJECT_ACCESS_REVIEWS).filteredOn(review ->
+                review.path("spec").path("resourceAttributes").path("namespace").asText().equals(namespace)).hasSize(1);
     }
 
     @Test
