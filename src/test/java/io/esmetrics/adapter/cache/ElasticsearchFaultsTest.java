@@ -30,7 +30,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A real Elasticsearch behind a proxy that fails on demand: the adapter serves the last good value within
- * the staleness budget (3 s here), then 503 with the reason, never a zero, and recovers by itself.
+ * the staleness budget (5 s here), then 503 with the reason, never a zero, and recovers by itself.
  */
 @QuarkusTest
 @TestProfile(FastRefreshProfile.class)
