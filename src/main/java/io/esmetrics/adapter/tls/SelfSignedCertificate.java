@@ -28,6 +28,10 @@ final class SelfSignedCertificate {
                 Duration.ofDays(365), null);
         Path cert = dir.resolve("tls.crt");
         Path key = dir.resolve("tls.key");
+        // A throw-away key is not left behind in /tmp; deleted in reverse order, so the directory last.
+        dir.toFile().deleteOnExit();
+        cert.toFile().deleteOnExit();
+        key.toFile().deleteOnExit();
         CertificateUtils.writeCertificateToPEM(certificate, cert.toFile());
         CertificateUtils.writePrivateKeyToPem(keyPair.getPrivate(), null, key.toFile());
         Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
