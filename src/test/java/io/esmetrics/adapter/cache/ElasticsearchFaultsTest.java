@@ -80,11 +80,8 @@ class ElasticsearchFaultsTest {
         Request request = new Request(team, "fault_queue_length", "service=chat");
         assertThat(value(request.get())).isEqualTo("7");
 
-        // An index whose only shard can be allocated nowhere: every search of the pattern has a failed shard.
         String index = "fault-" + team;
-        SharedElasticsearch.node().request("PUT", "/" + index + "?wait_for_active_shards=0", """
-                {"settings": {"number_of_shards": 1, "number_of_replicas": 0,
-                              "index.routing.allocation.require._name": "no-such-node"}}""");
+        SharedElasticsearch.node().createIndexWithUnassignedShard(index);
 
         FaultObserver observer = new FaultObserver(request);
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(observer::unavailable);

@@ -158,11 +158,8 @@ class SharedSeriesSearchTest {
                 .queueSample(Instant.now().minusSeconds(20), team, "svc-1", "q1", 3)
                 .queueSample(Instant.now().minusSeconds(20), team, "svc-2", "q1", 4)
                 .indexInto(SharedElasticsearch.node());
-        // An index whose only shard can be allocated nowhere: every search of fault-* has a failed shard.
         String index = "fault-" + team;
-        SharedElasticsearch.node().request("PUT", "/" + index + "?wait_for_active_shards=0", """
-                {"settings": {"number_of_shards": 1, "number_of_replicas": 0,
-                              "index.routing.allocation.require._name": "no-such-node"}}""");
+        SharedElasticsearch.node().createIndexWithUnassignedShard(index);
         try {
             List<MetricQuery> queries = List.of(
                     query(team, "fault_queue_length", "service=svc-1"),

@@ -195,6 +195,16 @@ public final class ElasticsearchProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Creates an index whose only shard can be allocated nowhere: every search of a pattern matching it has a
+     * failed shard, the partial answer the adapter must refuse.
+     */
+    public void createIndexWithUnassignedShard(String index) {
+        request("PUT", "/" + index + "?wait_for_active_shards=0", """
+                {"settings": {"number_of_shards": 1, "number_of_replicas": 0,
+                              "index.routing.allocation.require._name": "no-such-node"}}""");
+    }
+
     /** Stops the node and every process it started, then removes its files. */
     @Override
     public void close() {
