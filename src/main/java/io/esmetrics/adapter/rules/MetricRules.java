@@ -65,6 +65,11 @@ public class MetricRules {
         return names;
     }
 
+    /** The metrics of the configuration (built-ins and definitions files), without those namespaces declare. */
+    public Collection<MetricRule> configuredRules() {
+        return rules.values();
+    }
+
     /** Whether the configuration (built-ins or definitions files) declares {@code name}: such a metric wins a clash. */
     public boolean configured(String name) {
         return rules.containsKey(name);
