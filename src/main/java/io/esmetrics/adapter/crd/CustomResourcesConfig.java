@@ -3,6 +3,7 @@ package io.esmetrics.adapter.crd;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.Optional;
 
 /** Metrics declared as ElasticsearchMetric custom resources. */
 @ConfigMapping(prefix = "adapter.custom-resources")
@@ -40,4 +41,40 @@ public interface CustomResourcesConfig {
     /** An unchanged status is still rewritten after this long, so that {@code lastUpdated} shows the adapter is alive. */
     @WithDefault("5m")
     Duration statusRefresh();
+
+    /** Which replica writes the statuses. */
+    LeaderElection leaderElection();
+
+    /**
+     * One replica, elected through a Lease as Kubernetes controllers are, writes every status; the others only serve
+     * metrics. Without it each replica would write its own, slightly different, value and conflict with the others.
+     */
+    interface LeaderElection {
+
+        /** Elect the status writer. Off, every replica writes statuses. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** The Lease (API group coordination.k8s.io) the replicas compete for. */
+        @WithDefault("es-metrics-adapter-status")
+        String leaseName();
+
+        /** The Lease's namespace; by default the adapter's own (its service account's). */
+        Optional<String> leaseNamespace();
+
+        /** This replica's name in the Lease; by default its host name, which in a pod is the pod's name. */
+        Optional<String> identity();
+
+        /** How long a Lease holds without renewal: how long statuses may go unwritten after a leader dies. */
+        @WithDefault("15s")
+        Duration leaseDuration();
+
+        /** How long the leader keeps trying to renew before it stops writing. Shorter than the lease duration. */
+        @WithDefault("10s")
+        Duration renewDeadline();
+
+        /** How often the Lease is renewed, or asked for by the other replicas. */
+        @WithDefault("2s")
+        Duration retryPeriod();
+    }
 }

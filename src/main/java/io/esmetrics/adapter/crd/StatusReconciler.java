@@ -29,7 +29,7 @@ import java.util.stream.Collectors;
 /**
  * Every {@code statusInterval}, evaluates each ElasticsearchMetric through the provider seam (the path an HPA's
  * request takes) and writes its status when it changed. HPA polls never write statuses: their rate is the
- * cluster's, this one is ours and bounded.
+ * cluster's, this one is ours and bounded. Only the replica elected by {@link StatusWriterElection} writes.
  */
 @ApplicationScoped
 class StatusReconciler {
@@ -39,18 +39,20 @@ class StatusReconciler {
     private final MetricRules rules;
     private final ExternalMetricsProvider provider;
     private final Instance<KubernetesClient> client;
+    private final StatusWriterElection election;
     private final Clock clock = Clock.systemUTC();
     /** Status last written per resource uid: the informer's copy may lag behind our own writes. */
     private final Map<String, ElasticsearchMetricStatus> written = new ConcurrentHashMap<>();
     private ScheduledExecutorService executor;
 
     StatusReconciler(CustomResourcesConfig config, ElasticsearchMetricRules declared, MetricRules rules,
-            ExternalMetricsProvider provider, Instance<KubernetesClient> client) {
+            ExternalMetricsProvider provider, Instance<KubernetesClient> client, StatusWriterElection election) {
         this.config = config;
         this.declared = declared;
         this.rules = rules;
         this.provider = provider;
         this.client = client;
+        this.election = election;
     }
 
     void start(@Observes StartupEvent event) {
@@ -74,6 +76,11 @@ class StatusReconciler {
     }
 
     void reconcileAll() {
+        if (!election.leading()) {
+            // Another replica writes; what this one wrote before may have been overwritten since.
+            written.clear();
+            return;
+        }
         Set<String> present = declared.all().stream().map(entry -> entry.resource().getMetadata().getUid())
                 .collect(Collectors.toSet());
         written.keySet().retainAll(present);

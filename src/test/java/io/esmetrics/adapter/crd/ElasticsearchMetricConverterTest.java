@@ -128,6 +128,11 @@ class ElasticsearchMetricConverterTest {
             public Duration statusRefresh() {
                 return Duration.ofMinutes(5);
             }
+
+            @Override
+            public LeaderElection leaderElection() {
+                throw new UnsupportedOperationException("the converter does not elect");
+            }
         });
     }
 }

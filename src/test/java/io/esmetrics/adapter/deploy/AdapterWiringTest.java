@@ -161,8 +161,7 @@ class AdapterWiringTest {
 
     @Test
     void adapterMayReadItsOwnConfigurationAndTheMetricCustomResources() {
-        RoleBinding own = Manifests.all(RoleBinding.class).stream()
-                .filter(binding -> NAMESPACE.equals(binding.getMetadata().getNamespace())).findFirst().orElseThrow();
+        RoleBinding own = roleBindingTo("es-metrics-adapter-own-configuration-reader");
         Role role = Manifests.get(Role.class, NAMESPACE, own.getRoleRef().getName());
         ClusterRole customResources = Manifests.get(ClusterRole.class, null, "es-metrics-adapter:elasticsearchmetrics");
 
@@ -174,6 +173,23 @@ class AdapterWiringTest {
         assertThat(customResources.getRules()).anySatisfy(rule -> assertThat(rule.getResources()).contains("elasticsearchmetrics/status"));
         assertThat(clusterRoleBindingTo(customResources.getMetadata().getName()).getSubjects())
                 .singleElement().satisfies(AdapterWiringTest::isTheAdapterServiceAccount);
+    }
+
+    @Test
+    void adapterMayHoldTheLeaseOfTheStatusWriterAndNoOther() {
+        RoleBinding binding = roleBindingTo("es-metrics-adapter-status-lease");
+        Role role = Manifests.get(Role.class, NAMESPACE, binding.getRoleRef().getName());
+
+        assertThat(binding.getSubjects()).singleElement().satisfies(AdapterWiringTest::isTheAdapterServiceAccount);
+        // The name the adapter uses by default (adapter.custom-resources.leader-election.lease-name).
+        assertThat(role.getRules()).anySatisfy(rule -> {
+            assertThat(rule.getApiGroups()).containsExactly("coordination.k8s.io");
+            assertThat(rule.getResources()).containsExactly("leases");
+            assertThat(rule.getResourceNames()).containsExactly("es-metrics-adapter-status");
+            assertThat(rule.getVerbs()).containsExactlyInAnyOrder("get", "update");
+        });
+        assertThat(role.getRules()).allSatisfy(rule -> assertThat(rule.getResourceNames().isEmpty())
+                .as("an unnamed rule may only create").isEqualTo(rule.getVerbs().equals(List.of("create"))));
     }
 
     @Test
@@ -202,6 +218,13 @@ class AdapterWiringTest {
         assertThat(subject.getKind()).isEqualTo("ServiceAccount");
         assertThat(subject.getNamespace()).isEqualTo(NAMESPACE);
         assertThat(subject.getName()).isEqualTo(NAME);
+    }
+
+    private static RoleBinding roleBindingTo(String role) {
+        return Manifests.all(RoleBinding.class).stream()
+                .filter(binding -> NAMESPACE.equals(binding.getMetadata().getNamespace()))
+                .filter(binding -> binding.getRoleRef().getName().equals(role))
+                .findFirst().orElseThrow(() -> new AssertionError("no RoleBinding to " + role));
     }
 
     private static ClusterRoleBinding clusterRoleBindingTo(String clusterRole) {
