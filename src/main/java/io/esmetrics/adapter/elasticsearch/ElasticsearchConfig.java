@@ -99,6 +99,13 @@ public interface ElasticsearchConfig {
         Optional<Path> certFile();
 
         Optional<Path> keyFile();
+
+        /**
+         * How often the CA bundle and the client certificate are read again: a rotated Secret applies to the next
+         * connection, without a restart.
+         */
+        @WithDefault("5s")
+        Duration reloadInterval();
     }
 
     enum AuthMode {

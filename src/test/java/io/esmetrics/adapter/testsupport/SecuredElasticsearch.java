@@ -19,6 +19,8 @@ import java.util.regex.Pattern;
 public final class SecuredElasticsearch {
 
     public static final String USER = "adapter";
+    /** The subject of the client certificate the PKI realm maps to a role. */
+    public static final String CERTIFICATE_SUBJECT = "CN=adapter-client";
     public static final String PASSWORD = "adapter-password-" + UUID.randomUUID();
     private static final Pattern TOKEN = Pattern.compile("SERVICE_TOKEN \\S+ = (\\S+)");
 
@@ -26,11 +28,13 @@ public final class SecuredElasticsearch {
 
     private final ElasticsearchProcess node;
     private final Issued ca;
+    private final Issued clientCertificate;
     private final String serviceToken;
 
-    private SecuredElasticsearch(ElasticsearchProcess node, Issued ca, String serviceToken) {
+    private SecuredElasticsearch(ElasticsearchProcess node, Issued ca, Issued clientCertificate, String serviceToken) {
         this.node = node;
         this.ca = ca;
+        this.clientCertificate = clientCertificate;
         this.serviceToken = serviceToken;
     }
 
@@ -56,6 +60,11 @@ public final class SecuredElasticsearch {
         return ca;
     }
 
+    /** A client certificate the node's PKI realm authenticates (subject {@link #CERTIFICATE_SUBJECT}). */
+    public Issued clientCertificate() {
+        return clientCertificate;
+    }
+
     public String serviceToken() {
         return serviceToken;
     }
@@ -64,16 +73,28 @@ public final class SecuredElasticsearch {
         Path pki = Path.of("target", "test-pki", "secured-elasticsearch-" + UUID.randomUUID()).toAbsolutePath();
         Issued ca = TestPki.ca(pki, "elasticsearch-ca");
         Issued http = TestPki.serverCertificate(pki, "elasticsearch-http", ca, "localhost", List.of("localhost", "127.0.0.1"));
+        Issued clientCa = TestPki.ca(pki, "elasticsearch-client-ca");
+        Issued client = TestPki.clientCertificate(pki, "adapter-client", clientCa, CERTIFICATE_SUBJECT);
         String[] token = new String[1];
         ElasticsearchProcess node = ElasticsearchProcess.start(Map.of(
                         "xpack.security.enabled", "true",
                         "xpack.security.http.ssl.enabled", "true",
                         "xpack.security.http.ssl.certificate", "certs/http.crt",
-                        "xpack.security.http.ssl.key", "certs/http.key"),
+                        "xpack.security.http.ssl.key", "certs/http.key",
+                        // Client certificates are optional: the other clients authenticate by password or token.
+                        "xpack.security.http.ssl.client_authentication", "optional",
+                        "xpack.security.http.ssl.certificate_authorities", "certs/client-ca.crt",
+                        // Naming one realm disables the implicit ones: the file realm is named too.
+                        "xpack.security.authc.realms.file.file1.order", "0",
+                        "xpack.security.authc.realms.pki.pki1.order", "1",
+                        // Without a paid licence Elasticsearch skips the PKI realm: a trial licence has it.
+                        "xpack.license.self_generated.type", "trial"),
                 home -> {
                     Path certs = Files.createDirectories(home.resolve("config/certs"));
                     Files.copy(http.certFile(), certs.resolve("http.crt"));
                     Files.copy(http.keyFile(), certs.resolve("http.key"));
+                    Files.copy(clientCa.certFile(), certs.resolve("client-ca.crt"));
+                    Files.writeString(home.resolve("config/role_mapping.yml"), "superuser:\n  - \"" + CERTIFICATE_SUBJECT + "\"\n");
                     ElasticsearchProcess.runTool(home, "elasticsearch-users", "useradd", USER, "-p", PASSWORD, "-r", "superuser");
                     String created = ElasticsearchProcess.runTool(home, "elasticsearch-service-tokens", "create", "elastic/fleet-server", "adapter");
                     Matcher matcher = TOKEN.matcher(created);
@@ -84,6 +105,6 @@ public final class SecuredElasticsearch {
                 },
                 new AdminAccess("https", TestPki.sslContext(null, ca),
                         "Basic " + Base64.getEncoder().encodeToString((USER + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8))));
-        return new SecuredElasticsearch(node, ca, token[0]);
+        return new SecuredElasticsearch(node, ca, client, token[0]);
     }
 }
