@@ -1,7 +1,9 @@
 package io.esmetrics.adapter.cache;
 
 import io.esmetrics.adapter.provider.MetricQuery;
+import io.esmetrics.adapter.rules.MetricDefinitionChanged;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -25,6 +27,12 @@ class SeriesCache {
     /** Forgets a series whose query turned out invalid (unknown metric, undeclared label): never cached. */
     void forget(CachedSeries entry) {
         series.remove(entry.key(), entry);
+    }
+
+    /** Forgets the series of a metric whose definition changed: the next request searches with the new one. */
+    void definitionChanged(@Observes MetricDefinitionChanged event) {
+        series.values().removeIf(entry -> entry.query().namespace().equals(event.namespace())
+                && entry.query().metricName().equals(event.name()));
     }
 
     /** Drops the series nobody asked for since {@code idleSince} and returns the others. */

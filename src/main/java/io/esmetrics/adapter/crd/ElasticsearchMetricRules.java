@@ -1,9 +1,11 @@
 package io.esmetrics.adapter.crd;
 
+import io.esmetrics.adapter.rules.MetricDefinitionChanged;
 import io.esmetrics.adapter.rules.MetricRule;
 import io.esmetrics.adapter.rules.NamespacedRules;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -26,10 +28,12 @@ class ElasticsearchMetricRules implements NamespacedRules {
     }
 
     private final ElasticsearchMetricConverter converter;
+    private final Event<MetricDefinitionChanged> changed;
     private final ConcurrentMap<Key, Declared> declared = new ConcurrentHashMap<>();
 
-    ElasticsearchMetricRules(CustomResourcesConfig config) {
+    ElasticsearchMetricRules(CustomResourcesConfig config, Event<MetricDefinitionChanged> changed) {
         this.converter = new ElasticsearchMetricConverter(config);
+        this.changed = changed;
     }
 
     void put(ElasticsearchMetric resource) {
@@ -41,11 +45,17 @@ class ElasticsearchMetricRules implements NamespacedRules {
             Log.infof("Ignoring %s: %s", ElasticsearchMetricConverter.source(resource), e.getMessage());
             entry = new Declared(resource, Optional.empty(), Optional.of(e.getMessage()));
         }
-        declared.put(key(resource), entry);
+        Declared previous = declared.put(key(resource), entry);
+        // Status writes update the resource too: only a different rule makes the values computed so far wrong.
+        if (previous != null && !previous.rule().equals(entry.rule())) {
+            changed.fire(new MetricDefinitionChanged(resource.getMetadata().getNamespace(), resource.getMetadata().getName()));
+        }
     }
 
     void remove(ElasticsearchMetric resource) {
-        declared.remove(key(resource));
+        if (declared.remove(key(resource)) != null) {
+            changed.fire(new MetricDefinitionChanged(resource.getMetadata().getNamespace(), resource.getMetadata().getName()));
+        }
     }
 
     List<Declared> all() {

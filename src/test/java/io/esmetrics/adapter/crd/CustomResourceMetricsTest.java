@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
 
 import io.esmetrics.adapter.rules.Aggregation;
+import io.esmetrics.adapter.rules.MetricRules;
 import io.esmetrics.adapter.rules.Scope;
 import io.esmetrics.adapter.testsupport.ElasticsearchTestResource;
 import io.esmetrics.adapter.testsupport.Events;
@@ -56,6 +57,9 @@ class CustomResourceMetricsTest {
     @Inject
     KubernetesClient client;
 
+    @Inject
+    MetricRules rules;
+
     @BeforeAll
     static void indexEvents() {
         Instant now = Instant.now().minusSeconds(30);
@@ -78,6 +82,22 @@ class CustomResourceMetricsTest {
         resources(TEAM_A).withName("chat-requests").delete();
         await().atMost(SECONDS).untilAsserted(() -> value(TEAM_A, "chat-requests").statusCode(404));
         discovery().body("resources.name", not(hasItem("chat-requests")));
+    }
+
+    /** Once the adapter knows of a change, the very next answer follows it: no value of the old definition is served. */
+    @Test
+    void noValueOfAChangedOrDeletedDefinitionIsServed() {
+        create(TEAM_A, "changing-requests", requestCount(Map.of()));
+        await().atMost(SECONDS).untilAsserted(() -> value(TEAM_A, "changing-requests").body("items[0].value", equalTo("30")));
+
+        create(TEAM_A, "changing-requests", requestCount(Map.of("http.response.status_code", List.of("500"))));
+        await().atMost(SECONDS).until(() -> rules.find(TEAM_A, "changing-requests")
+                .filter(rule -> rule.filter().containsKey("http.response.status_code")).isPresent());
+        value(TEAM_A, "changing-requests").statusCode(200).body("items[0].value", equalTo("10"));
+
+        resources(TEAM_A).withName("changing-requests").delete();
+        await().atMost(SECONDS).until(() -> rules.find(TEAM_A, "changing-requests").isEmpty());
+        value(TEAM_A, "changing-requests").statusCode(404).body("reason", equalTo("NotFound"));
     }
 
     @Test
