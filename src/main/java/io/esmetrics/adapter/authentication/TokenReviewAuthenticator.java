@@ -2,12 +2,12 @@ package io.esmetrics.adapter.authentication;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.esmetrics.adapter.observability.RepeatedWarnings;
 import io.fabric8.kubernetes.api.model.authentication.TokenReview;
 import io.fabric8.kubernetes.api.model.authentication.TokenReviewBuilder;
 import io.fabric8.kubernetes.api.model.authentication.TokenReviewStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.quarkus.logging.Log;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
@@ -29,6 +29,8 @@ import java.util.concurrent.CompletableFuture;
 public class TokenReviewAuthenticator {
 
     private final KubernetesClient client;
+    /** While the API server does not answer, every request would log the same line. */
+    private final RepeatedWarnings warnings = new RepeatedWarnings(TokenReviewAuthenticator.class);
     private final AsyncCache<String, Optional<UserInfo>> reviews;
 
     public TokenReviewAuthenticator(KubernetesClient client, AuthenticationConfig config) {
@@ -57,7 +59,7 @@ public class TokenReviewAuthenticator {
             return Optional.of(new UserInfo(user.getUsername(), user.getGroups() == null ? List.of() : user.getGroups(), extra));
         } catch (KubernetesClientException e) {
             // Not cached: the next request asks again.
-            Log.warnf("TokenReview failed, refusing the token: %s", e.getMessage());
+            warnings.warn("TokenReview failed, refusing the token: " + e.getMessage());
             throw new AuthenticationUnavailableException("cannot verify the bearer token: the TokenReview API did not answer");
         }
     }

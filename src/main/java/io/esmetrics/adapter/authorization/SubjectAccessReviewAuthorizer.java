@@ -3,11 +3,11 @@ package io.esmetrics.adapter.authorization;
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.esmetrics.adapter.authentication.UserInfo;
+import io.esmetrics.adapter.observability.RepeatedWarnings;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.quarkus.logging.Log;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.concurrent.CompletableFuture;
@@ -28,6 +28,8 @@ public class SubjectAccessReviewAuthorizer {
     }
 
     private final KubernetesClient client;
+    /** While the API server does not answer, every request would log the same line. */
+    private final RepeatedWarnings warnings = new RepeatedWarnings(SubjectAccessReviewAuthorizer.class);
     private final AsyncCache<Question, Boolean> decisions;
 
     public SubjectAccessReviewAuthorizer(KubernetesClient client, AuthorizationConfig config) {
@@ -75,7 +77,7 @@ public class SubjectAccessReviewAuthorizer {
             return answer.getStatus() != null && Boolean.TRUE.equals(answer.getStatus().getAllowed())
                     && !Boolean.TRUE.equals(answer.getStatus().getDenied());
         } catch (KubernetesClientException e) {
-            Log.warnf("SubjectAccessReview failed, refusing the request: %s", e.getMessage());
+            warnings.warn("SubjectAccessReview failed, refusing the request: " + e.getMessage());
             throw new AuthorizationUnavailableException(
                     "cannot authorize the request: the SubjectAccessReview API did not answer");
         }

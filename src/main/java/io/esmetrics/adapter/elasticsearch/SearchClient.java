@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.esmetrics.adapter.observability.RepeatedWarnings;
 import io.esmetrics.adapter.provider.BackendUnavailableException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,6 +39,8 @@ class SearchClient {
     private final ObjectMapper mapper;
     private final CircuitBreaker breaker;
     private final MeterRegistry registry;
+    /** A 4xx repeats on every search until someone fixes its cause (credentials, an index, a definition). */
+    private final RepeatedWarnings warnings = new RepeatedWarnings(SearchClient.class);
 
     SearchClient(RestClient client, ObjectMapper mapper, CircuitBreaker breaker, MeterRegistry registry) {
         this.client = client;
@@ -108,7 +110,7 @@ class SearchClient {
                 breaker.failed(message);
             } else {
                 breaker.succeeded();
-                Log.warn(message);
+                warnings.warn(message);
             }
             throw new BackendUnavailableException(message);
         } catch (IOException e) {
