@@ -178,11 +178,13 @@ class SecureServingTest {
     }
 
     @Test
-    void discoveryNeedsAnIdentityButNoPermission() throws Exception {
+    void discoveryAndOpenApiNeedAnIdentityButNoPermission() throws Exception {
         HttpClient anonymous = TestPki.anonymousClientTrusting(SecurePki.SERVING_CA);
 
-        assertStatus(send(anonymous, "/apis/external.metrics.k8s.io/v1beta1"), 401, "Unauthorized");
-        assertThat(asAggregator(SecurePki.AGGREGATOR, "mallory", "/apis/external.metrics.k8s.io/v1beta1").statusCode()).isEqualTo(200);
+        for (String path : List.of("/apis/external.metrics.k8s.io/v1beta1", "/openapi/v2", "/openapi/v3")) {
+            assertStatus(send(anonymous, path), 401, "Unauthorized");
+            assertThat(asAggregator(SecurePki.AGGREGATOR, "mallory", path).statusCode()).as(path).isEqualTo(200);
+        }
     }
 
     @Test

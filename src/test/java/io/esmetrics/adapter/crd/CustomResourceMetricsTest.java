@@ -75,6 +75,7 @@ class CustomResourceMetricsTest {
         create(TEAM_A, "chat-requests", requestCount(Map.of()));
         await().atMost(SECONDS).untilAsserted(() -> discovery().body("resources.name", hasItem("chat-requests")));
         await().atMost(SECONDS).untilAsserted(() -> value(TEAM_A, "chat-requests").body("items[0].value", equalTo("30")));
+        assertThat(given().get("/openapi/v2").asString()).contains(API + "/namespaces/{namespace}/chat-requests\"");
 
         create(TEAM_A, "chat-requests", requestCount(Map.of("http.response.status_code", List.of("500"))));
         await().atMost(SECONDS).untilAsserted(() -> value(TEAM_A, "chat-requests").body("items[0].value", equalTo("10")));
@@ -82,6 +83,7 @@ class CustomResourceMetricsTest {
         resources(TEAM_A).withName("chat-requests").delete();
         await().atMost(SECONDS).untilAsserted(() -> value(TEAM_A, "chat-requests").statusCode(404));
         discovery().body("resources.name", not(hasItem("chat-requests")));
+        assertThat(given().get("/openapi/v2").asString()).doesNotContain("/chat-requests\"");
     }
 
     /** Once the adapter knows of a change, the very next answer follows it: no value of the old definition is served. */

@@ -89,6 +89,19 @@ class KubectlGetRawTest {
         assertThat(result.stdout()).contains("\"name\":\"queue_length\"", "\"name\":\"request_rate\"");
     }
 
+    @Test
+    void explainsTheMetricValuesFromTheOpenApiDocument() throws Exception {
+        Result result = kubectl("explain", "queue_length", "--api-version=external.metrics.k8s.io/v1beta1");
+
+        assertThat(result.exitCode()).as(result.stderr()).isZero();
+        assertThat(result.stdout()).contains("GROUP:      external.metrics.k8s.io", "KIND:       ExternalMetricValueList",
+                "VERSION:    v1beta1", "items\t<[]ExternalMetricValue> -required-");
+
+        Result field = kubectl("explain", "queue_length.items.value", "--api-version=external.metrics.k8s.io/v1beta1");
+        assertThat(field.exitCode()).as(field.stderr()).isZero();
+        assertThat(field.stdout()).contains("FIELD: value <string>", "canonical form");
+    }
+
     private Result kubectl(String... args) throws IOException, InterruptedException {
         return Kubectl.configure(tempDir, adapter.toString().replaceAll("/$", ""), Map.of(),
                 Map.of("token", "not-checked-in-this-profile")).run(args);
