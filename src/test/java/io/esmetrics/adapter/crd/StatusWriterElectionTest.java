@@ -116,14 +116,20 @@ class StatusWriterElectionTest {
         return lease == null ? null : lease.getSpec().getHolderIdentity();
     }
 
-    /** Writes the Lease as another replica renewing it would; the adapter renews concurrently, so retry on 409. */
+    /**
+     * Writes the Lease as another replica would, holding it for {@code duration} (zero: long expired). fabric8
+     * judges expiry by its own lease duration (3 s here) after the renew time, whatever the Lease says, so a holder
+     * that keeps renewing is played by a renew time {@code duration} ahead. The adapter renews concurrently: retry
+     * on 409.
+     */
     private void takeLeaseAs(String identity, Duration duration) {
         for (int attempt = 1; ; attempt++) {
             try {
                 lease().edit(lease -> {
                     lease.getSpec().setHolderIdentity(identity);
                     lease.getSpec().setLeaseDurationSeconds((int) duration.toSeconds());
-                    lease.getSpec().setRenewTime(ZonedDateTime.now(ZoneOffset.UTC).minus(duration.isZero() ? Duration.ofMinutes(1) : Duration.ZERO));
+                    ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
+                    lease.getSpec().setRenewTime(duration.isZero() ? now.minusMinutes(1) : now.plus(duration));
                     return lease;
                 });
                 return;
