@@ -78,6 +78,12 @@ final class AdapterProcess implements AutoCloseable {
         return startup;
     }
 
+    /** The end of the adapter's log, to explain a failed measurement. */
+    String logTail(int lines) throws IOException {
+        List<String> all = Files.readAllLines(log);
+        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    }
+
     long residentSetKib() throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))) {
             if (line.startsWith("VmRSS:")) {

@@ -104,7 +104,11 @@ public final class Benchmark {
     private static Load mutualTls(ElasticsearchProxy proxy, String path) throws Exception {
         try (MutualTlsSetup tls = MutualTlsSetup.create();
                 AdapterProcess adapter = AdapterProcess.start(proxy.hostAndPort(), tls.adapterOptions())) {
-            return VertxLoad.run(tls.httpsPort(), Optional.of(tls.credentials()), path, CONNECTIONS, LOAD);
+            try {
+                return VertxLoad.run(tls.httpsPort(), Optional.of(tls.credentials()), path, CONNECTIONS, LOAD);
+            } catch (IllegalStateException e) {
+                throw new IllegalStateException(e.getMessage() + "\nThe adapter's log ends with:\n" + adapter.logTail(40), e);
+            }
         }
     }
 

@@ -71,14 +71,16 @@ final class VertxLoad {
         AtomicReference<Throwable> firstFailure = new AtomicReference<>();
         CountDownLatch done = new CountDownLatch(connections);
         RequestOptions request = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(port)
-                .setURI(path).putHeader("Accept", "application/json").setTimeout(10_000);
+                .setURI(path).putHeader("Accept", "application/json").setConnectTimeout(10_000).setTimeout(10_000);
         long started = System.nanoTime();
         long end = started + duration.toNanos();
         for (int c = 0; c < connections; c++) {
             next(client, request, end, latencies, non2xx, failures, firstFailure, done);
         }
         if (!done.await(duration.toSeconds() + 30, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("the load did not finish; is the adapter answering?");
+            throw new IllegalStateException("the load did not finish: " + done.getCount() + " of " + connections
+                    + " connections still wait for an answer after " + latencies.getIntervalHistogram().getTotalCount()
+                    + " answers and " + failures.get() + " failures (the first: " + firstFailure.get() + ")");
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         Histogram histogram = latencies.getIntervalHistogram();
@@ -105,14 +107,19 @@ final class VertxLoad {
                     return response.body();
                 })
                 .onComplete(result -> {
-                    if (result.failed()) {
+                    try {
+                        if (result.failed()) {
+                            throw result.cause();
+                        }
+                        latencies.recordValue(System.nanoTime() - start);
+                        next(client, request, end, latencies, non2xx, failures, firstFailure, done);
+                    } catch (Throwable e) {
+                        // Also what this handler itself throws: a connection whose chain ended silently would
+                        // leave the run waiting for it.
                         failures.incrementAndGet();
-                        firstFailure.compareAndSet(null, result.cause());
+                        firstFailure.compareAndSet(null, e);
                         done.countDown();
-                        return;
                     }
-                    latencies.recordValue(System.nanoTime() - start);
-                    next(client, request, end, latencies, non2xx, failures, firstFailure, done);
                 });
     }
 
