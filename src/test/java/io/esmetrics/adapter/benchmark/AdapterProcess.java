@@ -59,6 +59,8 @@ final class AdapterProcess implements AutoCloseable {
         command.addAll(List.of("-jar", "target/quarkus-app/quarkus-run.jar"));
         long started = System.nanoTime();
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        // Also when the benchmark itself is interrupted: no adapter may outlive it.
+        Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
         awaitReady(process, port, log);
         Duration toReady = Duration.ofNanos(System.nanoTime() - started);
         Matcher matcher = STARTED.matcher(Files.readString(log));
