@@ -4,10 +4,7 @@ import io.quarkus.logging.Log;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.PemKeyCertOptions;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.Socket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.Principal;
 import java.security.PrivateKey;
@@ -37,14 +34,14 @@ public final class PemKeyManager extends X509ExtendedKeyManager {
         this.vertx = vertx;
         this.certFile = certFile;
         this.keyFile = keyFile;
-        current.set(load(read(certFile), read(keyFile)));
+        current.set(load(PemFiles.read(certFile), PemFiles.read(keyFile)));
     }
 
     /** @return whether a new certificate was loaded; an unreadable or invalid pair keeps the current one */
     public boolean reloadIfChanged() {
         try {
-            byte[] cert = read(certFile);
-            byte[] key = read(keyFile);
+            byte[] cert = PemFiles.read(certFile);
+            byte[] key = PemFiles.read(keyFile);
             Loaded loaded = current.get();
             if (Arrays.equals(cert, loaded.cert()) && Arrays.equals(key, loaded.key())) {
                 return false;
@@ -69,14 +66,6 @@ public final class PemKeyManager extends X509ExtendedKeyManager {
             throw new IllegalStateException("no X.509 key manager for " + certFile);
         } catch (Exception e) {
             throw new IllegalArgumentException("invalid certificate or key (" + certFile + ", " + keyFile + "): " + e.getMessage(), e);
-        }
-    }
-
-    private static byte[] read(Path file) {
-        try {
-            return Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
         }
     }
 

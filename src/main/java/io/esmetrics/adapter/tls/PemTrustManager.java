@@ -2,9 +2,7 @@ package io.esmetrics.adapter.tls;
 
 import io.quarkus.logging.Log;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.Socket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -33,13 +31,13 @@ public final class PemTrustManager extends X509ExtendedTrustManager {
     /** @throws IllegalArgumentException when the file holds no valid certificate: a typo must fail at start-up */
     public PemTrustManager(Path caFile) {
         this.caFile = caFile;
-        current.set(load(read(caFile)));
+        current.set(load(PemFiles.read(caFile)));
     }
 
     /** @return whether a new bundle was loaded; an unreadable or invalid file keeps the current one */
     public boolean reloadIfChanged() {
         try {
-            byte[] pem = read(caFile);
+            byte[] pem = PemFiles.read(caFile);
             if (Arrays.equals(pem, current.get().pem())) {
                 return false;
             }
@@ -73,14 +71,6 @@ public final class PemTrustManager extends X509ExtendedTrustManager {
             throw new IllegalStateException("no X.509 trust manager in the JDK");
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalArgumentException("cannot trust the certificates of " + caFile + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static byte[] read(Path file) {
-        try {
-            return Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
         }
     }
 
