@@ -22,9 +22,10 @@ public class RequestAuthenticator {
 
     private final ClusterAuthenticationWatcher cluster;
     private final TokenReviewAuthenticator tokens;
-    private final Clock clock = Clock.systemUTC();
+    private final Clock clock;
 
-    public RequestAuthenticator(ClusterAuthenticationWatcher cluster, TokenReviewAuthenticator tokens) {
+    public RequestAuthenticator(ClusterAuthenticationWatcher cluster, TokenReviewAuthenticator tokens, Clock clock) {
+        this.clock = clock;
         this.cluster = cluster;
         this.tokens = tokens;
     }

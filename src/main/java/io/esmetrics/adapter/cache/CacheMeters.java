@@ -21,11 +21,12 @@ class CacheMeters {
     private final MeterRegistry registry;
     private final SeriesCache cache;
     private final Set<String> agedMetrics = ConcurrentHashMap.newKeySet();
-    private final Clock clock = Clock.systemUTC();
+    private final Clock clock;
 
-    CacheMeters(MeterRegistry registry, SeriesCache cache) {
+    CacheMeters(MeterRegistry registry, SeriesCache cache, Clock clock) {
         this.registry = registry;
         this.cache = cache;
+        this.clock = clock;
     }
 
     void served(String metricName, Result result) {

@@ -37,14 +37,15 @@ class SeriesRefresher {
     private final SeriesCache cache;
     private final ExternalMetricsProvider backend;
     private final CacheConfig config;
-    private final Clock clock = Clock.systemUTC();
+    private final Clock clock;
     private ScheduledExecutorService ticker;
     private ExecutorService batches;
 
-    SeriesRefresher(SeriesCache cache, @Backend ExternalMetricsProvider backend, CacheConfig config) {
+    SeriesRefresher(SeriesCache cache, @Backend ExternalMetricsProvider backend, CacheConfig config, Clock clock) {
         this.cache = cache;
         this.backend = backend;
         this.config = config;
+        this.clock = clock;
     }
 
     @PostConstruct

@@ -3,6 +3,7 @@ package io.esmetrics.adapter.elasticsearch;
 import io.esmetrics.adapter.provider.BackendUnavailableException;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,15 +20,21 @@ class CircuitBreaker {
     enum State { CLOSED, OPEN, HALF_OPEN }
 
     private final ElasticsearchConfig.CircuitBreakerConfig config;
-    private final Clock clock = Clock.systemUTC();
+    private final Clock clock;
     private State state = State.CLOSED;
     private int consecutiveFailures;
     private int pauses;
     private Instant openUntil = Instant.EPOCH;
     private String lastFailure = "";
 
-    CircuitBreaker(ElasticsearchConfig config) {
-        this.config = config.circuitBreaker();
+    @Inject
+    CircuitBreaker(ElasticsearchConfig config, Clock clock) {
+        this(config.circuitBreaker(), clock);
+    }
+
+    CircuitBreaker(ElasticsearchConfig.CircuitBreakerConfig config, Clock clock) {
+        this.config = config;
+        this.clock = clock;
     }
 
     /** Lets a request through, or refuses it while open; after the pause, exactly one request is the probe. */

@@ -15,15 +15,17 @@ public class ElasticsearchClientCustomizer implements RestClientBuilder.HttpClie
 
     private final ElasticsearchConfig config;
     private final Vertx vertx;
+    private final Clock clock;
 
-    public ElasticsearchClientCustomizer(ElasticsearchConfig config, Vertx vertx) {
+    public ElasticsearchClientCustomizer(ElasticsearchConfig config, Vertx vertx, Clock clock) {
         this.config = config;
         this.vertx = vertx;
+        this.clock = clock;
     }
 
     @Override
     public HttpAsyncClientBuilder customizeHttpClient(HttpAsyncClientBuilder builder) {
-        ElasticsearchCredentials credentials = new ElasticsearchCredentials(config.auth(), Clock.systemUTC());
+        ElasticsearchCredentials credentials = new ElasticsearchCredentials(config.auth(), clock);
         builder.addInterceptorLast((HttpRequestInterceptor) (request, context) -> {
             try {
                 credentials.header().ifPresent(header -> request.setHeader("Authorization", header));

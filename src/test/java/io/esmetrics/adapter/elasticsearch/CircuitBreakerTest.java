@@ -2,15 +2,25 @@ package io.esmetrics.adapter.elasticsearch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 import io.esmetrics.adapter.provider.BackendUnavailableException;
+import io.esmetrics.adapter.testsupport.AdjustableClock;
 import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
+/** The breaker's decisions with time moved by hand: milliseconds to run, nothing waited for. */
 class CircuitBreakerTest {
 
-    private final CircuitBreaker breaker = new CircuitBreaker(config(3, Duration.ofMillis(50), Duration.ofMillis(200)));
+    private static final Duration INITIAL_PAUSE = Duration.ofSeconds(1);
+    private static final Duration MAX_PAUSE = Duration.ofSeconds(8);
+
+    private final AdjustableClock clock = new AdjustableClock();
+    private final CircuitBreaker breaker = new CircuitBreaker(config(3), clock);
+
+    CircuitBreakerTest() {
+        clock.set(Instant.parse("2026-11-30T10:00:00Z"));
+    }
 
     @Test
     void staysClosedBelowTheFailureThreshold() {
@@ -33,9 +43,20 @@ class CircuitBreakerTest {
     }
 
     @Test
+    void staysOpenForTheInitialPauseAtLeast() {
+        failThreeTimes("connection refused");
+
+        clock.advance(INITIAL_PAUSE.minusMillis(1));
+
+        assertThat(probeAllowed()).isFalse();
+        assertThat(breaker.state()).isEqualTo(CircuitBreaker.State.OPEN);
+    }
+
+    @Test
     void letsOneProbeThroughAfterThePauseAndClosesWhenItSucceeds() {
         failThreeTimes("connection refused");
-        await().atMost(Duration.ofSeconds(2)).until(() -> probeAllowed());
+        clock.advance(jitteredMaximum(INITIAL_PAUSE));
+        assertThat(probeAllowed()).isTrue();
         assertThat(breaker.state()).isEqualTo(CircuitBreaker.State.HALF_OPEN);
         assertThatThrownBy(breaker::beforeRequest).as("a second request while the probe runs").isInstanceOf(BackendUnavailableException.class);
 
@@ -46,20 +67,40 @@ class CircuitBreakerTest {
     }
 
     @Test
-    void opensAgainWhenTheProbeFails() {
+    void opensAgainWhenTheProbeFailsForTwiceThePause() {
         failThreeTimes("connection refused");
-        await().atMost(Duration.ofSeconds(2)).until(() -> probeAllowed());
+        clock.advance(jitteredMaximum(INITIAL_PAUSE));
+        assertThat(probeAllowed()).isTrue();
 
         breaker.failed("still refused");
 
         assertThat(breaker.state()).isEqualTo(CircuitBreaker.State.OPEN);
         assertThatThrownBy(breaker::beforeRequest).hasMessageContaining("still refused");
+        clock.advance(INITIAL_PAUSE.multipliedBy(2).minusMillis(1));
+        assertThat(probeAllowed()).as("the pause doubled").isFalse();
+        clock.advance(jitteredMaximum(INITIAL_PAUSE.multipliedBy(2)));
+        assertThat(probeAllowed()).isTrue();
+    }
+
+    @Test
+    void neverPausesLongerThanTheMaximumPlusJitter() {
+        failThreeTimes("connection refused");
+        for (int probe = 0; probe < 10; probe++) {
+            clock.advance(jitteredMaximum(MAX_PAUSE));
+            assertThat(probeAllowed()).as("probe %d", probe).isTrue();
+            breaker.failed("still refused");
+        }
     }
 
     private void failThreeTimes(String reason) {
         for (int i = 0; i < 3; i++) {
             breaker.failed(reason);
         }
+    }
+
+    /** A pause plus its largest jitter (half of it), plus a millisecond. */
+    private static Duration jitteredMaximum(Duration pause) {
+        return pause.plus(pause.dividedBy(2)).plusMillis(1);
     }
 
     private boolean probeAllowed() {
@@ -71,8 +112,8 @@ class CircuitBreakerTest {
         }
     }
 
-    private static ElasticsearchConfig config(int threshold, Duration initialPause, Duration maxPause) {
-        ElasticsearchConfig.CircuitBreakerConfig breaker = new ElasticsearchConfig.CircuitBreakerConfig() {
+    private static ElasticsearchConfig.CircuitBreakerConfig config(int threshold) {
+        return new ElasticsearchConfig.CircuitBreakerConfig() {
             @Override
             public int failureThreshold() {
                 return threshold;
@@ -80,53 +121,12 @@ class CircuitBreakerTest {
 
             @Override
             public Duration initialPause() {
-                return initialPause;
+                return INITIAL_PAUSE;
             }
 
             @Override
             public Duration maxPause() {
-                return maxPause;
-            }
-        };
-        return new ElasticsearchConfig() {
-            @Override
-            public Duration searchTimeout() {
-                return Duration.ofSeconds(5);
-            }
-
-            @Override
-            public int seriesPageSize() {
-                return 1000;
-            }
-
-            @Override
-            public int maxSeries() {
-                return 10000;
-            }
-
-            @Override
-            public Duration ingestLagInterval() {
-                return Duration.ofSeconds(30);
-            }
-
-            @Override
-            public Duration ingestLagLookback() {
-                return Duration.ofHours(1);
-            }
-
-            @Override
-            public CircuitBreakerConfig circuitBreaker() {
-                return breaker;
-            }
-
-            @Override
-            public Auth auth() {
-                throw new UnsupportedOperationException("not read by the circuit breaker");
-            }
-
-            @Override
-            public Tls tls() {
-                throw new UnsupportedOperationException("not read by the circuit breaker");
+                return MAX_PAUSE;
             }
         };
     }
