@@ -1,5 +1,6 @@
 package io.esmetrics.adapter.cache;
 
+import io.esmetrics.adapter.provider.BackendUnavailableException;
 import io.esmetrics.adapter.provider.MetricAnswer;
 import io.esmetrics.adapter.provider.MetricQuery;
 import java.time.Instant;
@@ -17,7 +18,7 @@ final class CachedSeries {
     private final MetricQuery query;
     private final AtomicReference<CompletableFuture<MetricAnswer>> inFlight = new AtomicReference<>();
     private volatile Snapshot lastGood;
-    private volatile String lastFailure;
+    private volatile BackendUnavailableException lastFailure;
     private volatile Instant lastQueried = Instant.EPOCH;
     private volatile Instant lastRequested;
 
@@ -52,7 +53,7 @@ final class CachedSeries {
     }
 
     /** Why the newest search failed, if it did. */
-    Optional<String> lastFailure() {
+    Optional<BackendUnavailableException> lastFailure() {
         return Optional.ofNullable(lastFailure);
     }
 
@@ -77,7 +78,9 @@ final class CachedSeries {
             lastGood = new Snapshot(answer.values(), now);
             lastFailure = null;
         } else {
-            lastFailure = answer.failure().orElseThrow().getMessage();
+            RuntimeException failure = answer.failure().orElseThrow();
+            lastFailure = failure instanceof BackendUnavailableException unavailable
+                    ? unavailable : new BackendUnavailableException(String.valueOf(failure.getMessage()), failure);
         }
         inFlight.compareAndSet(claim, null);
         claim.complete(answer);

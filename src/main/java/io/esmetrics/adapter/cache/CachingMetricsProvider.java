@@ -31,14 +31,15 @@ public class CachingMetricsProvider implements ExternalMetricsProvider {
     private final SeriesCache cache;
     private final CacheConfig config;
     private final CacheMeters meters;
-    private final Clock clock = Clock.systemUTC();
+    private final Clock clock;
 
     CachingMetricsProvider(@Backend ExternalMetricsProvider backend, SeriesCache cache, CacheConfig config,
-            CacheMeters meters) {
+            CacheMeters meters, Clock clock) {
         this.backend = backend;
         this.cache = cache;
         this.config = config;
         this.meters = meters;
+        this.clock = clock;
     }
 
     @Override
@@ -64,10 +65,17 @@ public class CachingMetricsProvider implements ExternalMetricsProvider {
             throw failure;
         }
         meters.served(metricName, CacheMeters.Result.UNAVAILABLE);
-        throw new BackendUnavailableException(series.lastGood().isPresent()
-                ? failure.getMessage() + " (the last good value is older than the " + budget.toSeconds()
-                        + "s staleness budget of metric " + metricName + ")"
-                : failure.getMessage());
+        BackendUnavailableException unavailable = failure instanceof BackendUnavailableException known
+                ? known : new BackendUnavailableException(String.valueOf(failure.getMessage()), failure);
+        throw series.lastGood().isPresent()
+                ? unavailable.withDetail(" (the last good value is older than the " + budget.toSeconds()
+                        + "s staleness budget of metric " + metricName + ")")
+                : unavailable;
+    }
+
+    @Override
+    public Optional<BackendUnavailableException> lastFailure(String namespace, String metricName, LabelSelector selector) {
+        return cache.find(new MetricQuery(namespace, metricName, selector)).flatMap(CachedSeries::lastFailure);
     }
 
     @Override
@@ -97,9 +105,9 @@ public class CachingMetricsProvider implements ExternalMetricsProvider {
                 return running.get().join();
             }
             Duration minInterval = config.minQueryInterval(series.query().metricName());
-            Optional<String> failure = series.lastFailure();
+            Optional<BackendUnavailableException> failure = series.lastFailure();
             if (failure.isPresent() && series.lastQueried().plus(minInterval).isAfter(now)) {
-                return MetricAnswer.failed(new BackendUnavailableException(failure.get()));
+                return MetricAnswer.failed(failure.get());
             }
             Optional<CompletableFuture<MetricAnswer>> claim = series.claim(now);
             if (claim.isPresent()) {

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
@@ -22,6 +23,11 @@ class SeriesCache {
         CachedSeries found = series.computeIfAbsent(key, k -> new CachedSeries(k, query, now));
         found.requested(now);
         return found;
+    }
+
+    /** The series of {@code query}, if someone asked for it recently; does not count as asking. */
+    Optional<CachedSeries> find(MetricQuery query) {
+        return Optional.ofNullable(series.get(SeriesKey.of(query.namespace(), query.metricName(), query.selector())));
     }
 
     /** Forgets a series whose query turned out invalid (unknown metric, undeclared label): never cached. */

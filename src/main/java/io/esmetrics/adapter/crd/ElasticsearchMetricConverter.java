@@ -40,7 +40,7 @@ final class ElasticsearchMetricConverter {
         Scope scope = spec.scope() != null ? spec.scope() : Scope.NAMESPACED;
         MetricDefinition definition = new MetricDefinition(spec.indexPattern(), spec.timeField(), scope,
                 scope == Scope.NAMESPACED ? namespaceField : spec.namespaceField(), spec.filter(), spec.aggregation(), spec.field(),
-                spec.window(), spec.ingestLag(), spec.staleness(), spec.labels(), spec.description());
+                spec.window(), spec.ingestLag(), spec.staleness(), spec.stalledAfter(), spec.labels(), spec.description());
         return MetricRuleFactory.create(source, name, definition);
     }
 

@@ -64,6 +64,13 @@ public record ElasticsearchMetricSpec(
         @JsonPropertyDescription("For latest: samples older than this no longer count. Default 3m.")
         String staleness,
 
+        @Pattern(DURATION)
+        @JsonPropertyDescription("When the newest event of the indices (any namespace) is older than this, the pipeline "
+                + "counts as stalled: the last good value is served within the staleness budget, then an error, never a "
+                + "zero made of silence. Default half of the window plus ingestLag (of staleness for latest), at least "
+                + "30s; 0s never.")
+        String stalledAfter,
+
         @JsonPropertyDescription("Selector label -> document field; only these labels may appear in an HPA's selector.")
         Map<String, String> labels,
 

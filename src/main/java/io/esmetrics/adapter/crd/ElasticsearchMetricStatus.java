@@ -17,6 +17,7 @@ public record ElasticsearchMetricStatus(
         @JsonPropertyDescription("The metadata.generation this status describes.")
         Long observedGeneration,
 
-        @JsonPropertyDescription("Ready, Invalid (with the reason), BackendError (with Elasticsearch's message).")
+        @JsonPropertyDescription("Ready, Invalid (with the reason), BackendError (with Elasticsearch's message), Stalled "
+                + "(PipelineStalled, NoIndex or NoEvents: no current data, never read as zero).")
         List<Condition> conditions) {
 }

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -15,13 +16,20 @@ final class StatusFactory {
     static final String READY = "Ready";
     static final String INVALID = "Invalid";
     static final String BACKEND_ERROR = "BackendError";
+    static final String STALLED = "Stalled";
     /** Kubernetes accepts far longer messages; a screenful is what a person reading the status can use. */
     private static final int MAX_MESSAGE = 1024;
 
     /** What evaluating a resource gave. */
     sealed interface Outcome {
-        /** A total, as a canonical Quantity. */
-        record Value(String quantity) implements Outcome {
+        /**
+         * A total, as a canonical Quantity; {@code staleBecause} says why it is the last good value rather than a
+         * fresh one (a {@link BackendError} or {@link NoCurrentData} the HPAs do not see yet: the staleness budget).
+         */
+        record Value(String quantity, Optional<Outcome> staleBecause) implements Outcome {
+            Value(String quantity) {
+                this(quantity, Optional.empty());
+            }
         }
 
         /** The resource cannot be served; {@code reason} is a CamelCase word (InvalidSpec, NameConflict). */
@@ -31,6 +39,10 @@ final class StatusFactory {
         /** Elasticsearch gave no trustworthy answer. */
         record BackendError(String message) implements Outcome {
         }
+
+        /** Elasticsearch answers, but the metric's data is not current; {@code reason}: PipelineStalled, NoIndex, NoEvents. */
+        record NoCurrentData(String reason, String message) implements Outcome {
+        }
     }
 
     private StatusFactory() {
@@ -39,25 +51,53 @@ final class StatusFactory {
     static ElasticsearchMetricStatus next(ElasticsearchMetricStatus previous, Long generation, Outcome outcome, Instant now) {
         Optional<ElasticsearchMetricStatus> before = Optional.ofNullable(previous);
         String time = now.truncatedTo(ChronoUnit.SECONDS).toString();
-        if (outcome instanceof Outcome.Value value) {
-            return new ElasticsearchMetricStatus(value.quantity(), time, generation, List.of(
-                    condition(before, READY, true, "ValueComputed", "", generation, time),
-                    condition(before, INVALID, false, "Valid", "", generation, time),
-                    condition(before, BACKEND_ERROR, false, "SearchSucceeded", "", generation, time)));
-        }
         if (outcome instanceof Outcome.Invalid invalid) {
             return new ElasticsearchMetricStatus(null, null, generation, List.of(
                     condition(before, READY, false, invalid.reason(), "not served: see the Invalid condition", generation, time),
                     condition(before, INVALID, true, invalid.reason(), invalid.message(), generation, time)));
         }
-        Outcome.BackendError error = (Outcome.BackendError) outcome;
+        if (outcome instanceof Outcome.Value value) {
+            Optional<Outcome> cause = value.staleBecause();
+            // A stale value is the one computed last time it could be: its time stays.
+            String updated = cause.isPresent() && before.map(ElasticsearchMetricStatus::value).filter(value.quantity()::equals).isPresent()
+                    ? before.get().lastUpdated() : time;
+            List<Condition> conditions = new ArrayList<>(List.of(
+                    cause.isEmpty()
+                            ? condition(before, READY, true, "ValueComputed", "", generation, time)
+                            : condition(before, READY, true, "LastGoodValue", "serving the last good value within its "
+                                    + "staleness budget: see the " + conditionType(cause.get()) + " condition", generation, time),
+                    condition(before, INVALID, false, "Valid", "", generation, time)));
+            conditions.addAll(problemConditions(before, cause, generation, time));
+            return new ElasticsearchMetricStatus(value.quantity(), updated, generation, conditions);
+        }
         // The last computed value stays, with its time: it is still the best a person can know.
-        return new ElasticsearchMetricStatus(
-                before.map(ElasticsearchMetricStatus::value).orElse(null),
-                before.map(ElasticsearchMetricStatus::lastUpdated).orElse(null), generation, List.of(
-                condition(before, READY, false, "BackendError", "see the BackendError condition", generation, time),
-                condition(before, INVALID, false, "Valid", "", generation, time),
-                condition(before, BACKEND_ERROR, true, "SearchFailed", error.message(), generation, time)));
+        String readyReason = outcome instanceof Outcome.NoCurrentData noData ? noData.reason() : "BackendError";
+        List<Condition> conditions = new ArrayList<>(List.of(
+                condition(before, READY, false, readyReason, "see the " + conditionType(outcome) + " condition", generation, time),
+                condition(before, INVALID, false, "Valid", "", generation, time)));
+        conditions.addAll(problemConditions(before, Optional.of(outcome), generation, time));
+        return new ElasticsearchMetricStatus(before.map(ElasticsearchMetricStatus::value).orElse(null),
+                before.map(ElasticsearchMetricStatus::lastUpdated).orElse(null), generation, conditions);
+    }
+
+    private static String conditionType(Outcome problem) {
+        return problem instanceof Outcome.NoCurrentData ? STALLED : BACKEND_ERROR;
+    }
+
+    /**
+     * BackendError, and Stalled where it is known: after a failed search nobody knows whether events arrive, so the
+     * condition is left out rather than guessed.
+     */
+    private static List<Condition> problemConditions(Optional<ElasticsearchMetricStatus> before, Optional<Outcome> problem,
+            Long generation, String time) {
+        if (problem.isPresent() && problem.get() instanceof Outcome.BackendError error) {
+            return List.of(condition(before, BACKEND_ERROR, true, "SearchFailed", error.message(), generation, time));
+        }
+        Condition searched = condition(before, BACKEND_ERROR, false, "SearchSucceeded", "", generation, time);
+        if (problem.isPresent() && problem.get() instanceof Outcome.NoCurrentData noData) {
+            return List.of(searched, condition(before, STALLED, true, noData.reason(), noData.message(), generation, time));
+        }
+        return List.of(searched, condition(before, STALLED, false, "EventsArriving", "", generation, time));
     }
 
     /** Only a change is written, or an unchanged value whose {@code lastUpdated} is older than {@code refresh}. */

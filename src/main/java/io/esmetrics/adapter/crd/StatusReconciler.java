@@ -5,6 +5,7 @@ import io.esmetrics.adapter.provider.BackendUnavailableException;
 import io.esmetrics.adapter.provider.ExternalMetricsProvider;
 import io.esmetrics.adapter.provider.MetricNotFoundException;
 import io.esmetrics.adapter.provider.MetricValue;
+import io.esmetrics.adapter.provider.NoCurrentDataException;
 import io.esmetrics.adapter.rules.MetricRules;
 import io.esmetrics.adapter.selector.LabelSelector;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -40,13 +41,14 @@ class StatusReconciler {
     private final ExternalMetricsProvider provider;
     private final Instance<KubernetesClient> client;
     private final StatusWriterElection election;
-    private final Clock clock = Clock.systemUTC();
+    private final Clock clock;
     /** Status last written per resource uid: the informer's copy may lag behind our own writes. */
     private final Map<String, ElasticsearchMetricStatus> written = new ConcurrentHashMap<>();
     private ScheduledExecutorService executor;
 
     StatusReconciler(CustomResourcesConfig config, ElasticsearchMetricRules declared, MetricRules rules,
-            ExternalMetricsProvider provider, Instance<KubernetesClient> client, StatusWriterElection election) {
+            ExternalMetricsProvider provider, Instance<KubernetesClient> client, StatusWriterElection election, Clock clock) {
+        this.clock = clock;
         this.config = config;
         this.declared = declared;
         this.rules = rules;
@@ -125,6 +127,12 @@ class StatusReconciler {
         }
     }
 
+    private static StatusFactory.Outcome problem(BackendUnavailableException failure) {
+        return failure instanceof NoCurrentDataException noData
+                ? new StatusFactory.Outcome.NoCurrentData(noData.kind().reason(), noData.getMessage())
+                : new StatusFactory.Outcome.BackendError(failure.getMessage());
+    }
+
     /** What the resource yields now; null when it disappeared meanwhile. */
     private StatusFactory.Outcome evaluate(ElasticsearchMetricRules.Declared entry) {
         String namespace = entry.resource().getMetadata().getNamespace();
@@ -139,11 +147,12 @@ class StatusReconciler {
         try {
             BigDecimal total = provider.values(namespace, name, LabelSelector.everything()).stream()
                     .map(MetricValue::value).reduce(BigDecimal.ZERO, BigDecimal::add);
-            return new StatusFactory.Outcome.Value(CanonicalQuantity.format(total));
+            return new StatusFactory.Outcome.Value(CanonicalQuantity.format(total),
+                    provider.lastFailure(namespace, name, LabelSelector.everything()).map(StatusReconciler::problem));
         } catch (MetricNotFoundException e) {
             return null;
         } catch (BackendUnavailableException e) {
-            return new StatusFactory.Outcome.BackendError(e.getMessage());
+            return problem(e);
         } catch (RuntimeException e) {
             return new StatusFactory.Outcome.BackendError(e.getMessage() != null ? e.getMessage() : e.toString());
         }

@@ -29,15 +29,28 @@ public interface ElasticsearchConfig {
     int maxSeries();
 
     /**
-     * How often the newest event of each metric is looked up, to expose the ingest lag (a stalled Logstash
-     * shows as a growing lag long before HPAs act on old data).
+     * How long one look-up of the newest event in a metric's indices stands: metrics are computed only while it
+     * shows events arriving (a stalled pipeline is not zero load), and the ingest lag gauges show it. The configured
+     * metrics' indices are looked up this often in the background, others when asked for. A stall is noticed at
+     * most this much after a metric's {@code stalledAfter}.
      */
-    @WithDefault("30s")
+    @WithDefault("10s")
     Duration ingestLagInterval();
 
-    /** How far back the newest event is looked for; older than this, the lag is reported as unknown (NaN). */
+    /**
+     * How far back the newest event is looked for. Indices without an event this recent hold no current data (a
+     * metric that does not detect stalls, {@code stalledAfter: 0s}, is still computed); the lag gauge shows NaN.
+     */
     @WithDefault("1h")
     Duration ingestLagLookback();
+
+    /**
+     * How long the resolved mapping of a metric's fields ({@code service.name} or {@code service.name.keyword}, and
+     * their types) is kept before {@code _field_caps} is asked again: how soon a new index with another mapping (a
+     * template installed, a daily index rolled over) is followed.
+     */
+    @WithDefault("1m")
+    Duration mappingRefreshInterval();
 
     /** When Elasticsearch keeps failing, stop sending it searches for a while instead of queueing threads on it. */
     CircuitBreakerConfig circuitBreaker();

@@ -19,6 +19,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,35 +28,51 @@ import java.util.stream.Collectors;
 
 /**
  * Answers metric requests with one search (or a few pages of series) against Elasticsearch, and batches of
- * them with one {@code _msearch}.
+ * them with one {@code _msearch}. A metric is computed only from current data (events still arrive in its
+ * indices, {@link IngestWatch}) and with the fields its indices really have ({@link FieldCapabilities}).
  */
 @Backend
 @ApplicationScoped
 class ElasticsearchMetricsProvider implements ExternalMetricsProvider {
+
+    /** What a rule is searched with, or why it cannot be computed now. */
+    private record Prepared(Optional<ResolvedFields> fields, Optional<BackendUnavailableException> problem) {
+
+        ResolvedFields orThrow() {
+            return fields.orElseThrow(problem::orElseThrow);
+        }
+    }
 
     private final MetricRules rules;
     private final SearchClient client;
     private final SearchRequestFactory requests;
     private final ElasticsearchConfig config;
     private final ElasticsearchMeters meters;
-    private final Clock clock = Clock.systemUTC();
+    private final IngestWatch ingest;
+    private final FieldCapabilities mappings;
+    private final Clock clock;
 
     ElasticsearchMetricsProvider(MetricRules rules, SearchClient client, ElasticsearchConfig config,
-            ElasticsearchMeters meters) {
+            ElasticsearchMeters meters, IngestWatch ingest, FieldCapabilities mappings, Clock clock) {
         this.rules = rules;
         this.client = client;
         this.config = config;
         this.meters = meters;
+        this.ingest = ingest;
+        this.mappings = mappings;
+        this.clock = clock;
         this.requests = new SearchRequestFactory(config.searchTimeout(), config.seriesPageSize());
     }
 
     @Override
     public List<MetricValue> values(String namespace, String metricName, LabelSelector selector) {
         MetricRule rule = rule(namespace, metricName, selector);
+        ResolvedFields fields = prepare(List.of(rule)).get(rule).orThrow();
         Instant now = clock.instant();
         try {
-            JsonNode first = client.search(metricName, requests.create(rule, namespace, selector, now, Optional.empty()));
-            return collect(rule, namespace, selector, now, first);
+            JsonNode first = client.search(metricName, requests.create(rule, fields, namespace, selector, now, Optional.empty()));
+            List<MetricValue> found = series(rule, fields, namespace, selector, now, first).orElseThrow(() -> tooManySeries(rule));
+            return orZero(found, rule, selector, now);
         } catch (BackendUnavailableException e) {
             meters.failed(metricName);
             throw e;
@@ -69,7 +87,6 @@ class ElasticsearchMetricsProvider implements ExternalMetricsProvider {
      */
     @Override
     public List<MetricAnswer> values(List<MetricQuery> queries) {
-        Instant now = clock.instant();
         MetricAnswer[] answers = new MetricAnswer[queries.size()];
         List<BatchedSearch.Resolved> resolved = new ArrayList<>();
         for (int i = 0; i < queries.size(); i++) {
@@ -80,24 +97,59 @@ class ElasticsearchMetricsProvider implements ExternalMetricsProvider {
                 answers[i] = MetricAnswer.failed(e);
             }
         }
-        List<BatchedSearch> tooMany = search(BatchedSearch.plan(resolved), answers, now);
+        Map<MetricRule, Prepared> prepared = prepare(resolved.stream().map(BatchedSearch.Resolved::rule).toList());
+        Map<MetricRule, ResolvedFields> fields = new LinkedHashMap<>();
+        List<BatchedSearch.Resolved> searchable = new ArrayList<>();
+        for (BatchedSearch.Resolved query : resolved) {
+            Prepared ready = prepared.get(query.rule());
+            if (ready.problem().isPresent()) {
+                answers[query.position()] = MetricAnswer.failed(ready.problem().get());
+            } else {
+                fields.put(query.rule(), ready.fields().orElseThrow());
+                searchable.add(query);
+            }
+        }
+        Instant now = clock.instant();
+        List<BatchedSearch> tooMany = search(BatchedSearch.plan(searchable), fields, answers, now);
         // A shared search can only learn that the namespace has too many series by running: its queries are then
         // asked again, each with its own selector, in a second round, since each may select few enough series.
         // Failing them instead would turn a metric that works query by query into one that never refreshes.
-        search(tooMany.stream().flatMap(search -> search.separately().stream()).toList(), answers, now);
+        search(tooMany.stream().flatMap(search -> search.separately().stream()).toList(), fields, answers, now);
         return List.of(answers);
+    }
+
+    /**
+     * For each rule, the fields to search with, or why it cannot be computed now: its data is not current, one of
+     * its fields cannot be used, or Elasticsearch did not answer. Neither of the first two is a failed search.
+     */
+    private Map<MetricRule, Prepared> prepare(Collection<MetricRule> wanted) {
+        Map<MetricRule, Prepared> prepared = new LinkedHashMap<>();
+        ingest.problems(new LinkedHashSet<>(wanted)).forEach((rule, problem) -> {
+            if (problem.isPresent()) {
+                prepared.put(rule, new Prepared(Optional.empty(), problem));
+                return;
+            }
+            try {
+                prepared.put(rule, new Prepared(Optional.of(mappings.resolve(rule)), Optional.empty()));
+            } catch (BackendUnavailableException e) {
+                prepared.put(rule, new Prepared(Optional.empty(), Optional.of(e)));
+            }
+        });
+        return prepared;
     }
 
     /**
      * Runs one round of searches as one {@code _msearch} and fills in the answers of their members, except for
      * the shared searches that found too many series to answer from: those are returned.
      */
-    private List<BatchedSearch> search(List<BatchedSearch> searches, MetricAnswer[] answers, Instant now) {
+    private List<BatchedSearch> search(List<BatchedSearch> searches, Map<MetricRule, ResolvedFields> fields,
+            MetricAnswer[] answers, Instant now) {
         List<BatchedSearch> sent = new ArrayList<>();
         List<SearchRequest> requestsSent = new ArrayList<>();
         for (BatchedSearch search : searches) {
             try {
-                requestsSent.add(requests.create(search.rule(), search.namespace(), search.selector(), now, Optional.empty()));
+                requestsSent.add(requests.create(search.rule(), fields.get(search.rule()), search.namespace(),
+                        search.selector(), now, Optional.empty()));
                 sent.add(search);
             } catch (RuntimeException e) {
                 fail(search, e, answers);
@@ -118,8 +170,8 @@ class ElasticsearchMetricsProvider implements ExternalMetricsProvider {
             BatchedSearch search = sent.get(j);
             MetricRule rule = search.rule();
             try {
-                Optional<List<MetricValue>> series = series(rule, search.namespace(), search.selector(), now,
-                        successful(rule, responses.get(j)));
+                Optional<List<MetricValue>> series = series(rule, fields.get(rule), search.namespace(), search.selector(),
+                        now, successful(rule, responses.get(j)));
                 if (series.isEmpty() && search.shared()) {
                     tooMany.add(search);
                     continue;
@@ -169,18 +221,12 @@ class ElasticsearchMetricsProvider implements ExternalMetricsProvider {
         return rule;
     }
 
-    private List<MetricValue> collect(MetricRule rule, String namespace, LabelSelector selector, Instant now,
-            JsonNode firstPage) {
-        List<MetricValue> found = series(rule, namespace, selector, now, firstPage).orElseThrow(() -> tooManySeries(rule));
-        return orZero(found, rule, selector, now);
-    }
-
     /**
      * Every series of the search, paging through the composite aggregation; empty when there are more than
      * {@code maxSeries}, without fetching the rest.
      */
-    private Optional<List<MetricValue>> series(MetricRule rule, String namespace, LabelSelector selector, Instant now,
-            JsonNode firstPage) {
+    private Optional<List<MetricValue>> series(MetricRule rule, ResolvedFields fields, String namespace,
+            LabelSelector selector, Instant now, JsonNode firstPage) {
         List<MetricValue> values = new ArrayList<>();
         JsonNode response = firstPage;
         while (true) {
@@ -193,7 +239,7 @@ class ElasticsearchMetricsProvider implements ExternalMetricsProvider {
             if (page.afterKey().isEmpty()) {
                 return Optional.of(values);
             }
-            response = client.search(rule.name(), requests.create(rule, namespace, selector, now, page.afterKey()));
+            response = client.search(rule.name(), requests.create(rule, fields, namespace, selector, now, page.afterKey()));
         }
     }
 
@@ -207,8 +253,8 @@ class ElasticsearchMetricsProvider implements ExternalMetricsProvider {
     }
 
     /**
-     * No series matched: a real zero, labelled with what the selector pinned, because an empty list is an
-     * error to the HPA ("no metrics returned") while zero requests really means zero.
+     * No series matched while events arrive: a real zero, labelled with what the selector pinned, because an empty
+     * list is an error to the HPA ("no metrics returned") while zero requests really means zero.
      */
     private static MetricValue zero(MetricRule rule, LabelSelector selector, Instant now) {
         Map<String, String> pinned = selector.pinnedLabels().entrySet().stream()

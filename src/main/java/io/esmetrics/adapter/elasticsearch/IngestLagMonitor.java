@@ -1,7 +1,5 @@
 package io.esmetrics.adapter.elasticsearch;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.esmetrics.adapter.provider.BackendUnavailableException;
 import io.esmetrics.adapter.rules.MetricRule;
 import io.esmetrics.adapter.rules.MetricRules;
 import io.micrometer.core.instrument.Gauge;
@@ -12,46 +10,40 @@ import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Looks up the newest event of every configured metric with one {@code _msearch} per interval and exposes
- * {@code esmetrics_ingest_lag_seconds{metric}}: how far behind now the data is. NaN when nothing recent exists.
- * Metrics that namespaces declare as ElasticsearchMetrics are left out: they are as many as teams make, and a
- * stalled pipeline already shows on the configured ones.
+ * Keeps the {@link IngestWatch} look-ups of the configured metrics' indices current in the background, and shows
+ * them: {@code esmetrics_ingest_lag_seconds{metric}} (how far the newest event lags behind now; NaN when none
+ * within the look-back) and {@code esmetrics_ingest_stalled{metric}} (1 while the metric has no current data: a
+ * stalled pipeline, no index, no recent event; 0 while events arrive). Metrics that namespaces declare as
+ * ElasticsearchMetrics are left out: they are as many as teams make, and their conditions show the same.
  */
 @Startup
 @ApplicationScoped
 class IngestLagMonitor {
 
     private final MetricRules rules;
-    private final SearchClient client;
-    private final SearchRequestFactory requests;
+    private final IngestWatch watch;
     private final ElasticsearchConfig config;
     private final MeterRegistry registry;
-    private final Clock clock = Clock.systemUTC();
-    private final Map<String, Optional<Instant>> newest = new ConcurrentHashMap<>();
+    private final Clock clock;
     private ScheduledExecutorService ticker;
 
-    IngestLagMonitor(MetricRules rules, SearchClient client, ElasticsearchConfig config, MeterRegistry registry) {
+    IngestLagMonitor(MetricRules rules, IngestWatch watch, ElasticsearchConfig config, MeterRegistry registry, Clock clock) {
         this.rules = rules;
-        this.client = client;
+        this.watch = watch;
         this.config = config;
         this.registry = registry;
-        this.requests = new SearchRequestFactory(config.searchTimeout(), config.seriesPageSize());
+        this.clock = clock;
     }
 
     @PostConstruct
     void start() {
-        // Every metric has its gauge from the start: NaN (unknown) until the first look-up answers.
-        rules.configuredRules().forEach(rule -> registerGauge(rule.name()));
+        // Every metric has its gauges from the start: NaN (unknown) until the first look-up answers.
+        rules.configuredRules().forEach(this::registerGauges);
         ticker = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "ingest-lag-monitor");
             thread.setDaemon(true);
@@ -69,41 +61,39 @@ class IngestLagMonitor {
     private void lookUpSafely() {
         try {
             lookUp();
-        } catch (BackendUnavailableException e) {
-            Log.debugf("Ingest lag not measured: %s", e.getMessage());
         } catch (RuntimeException e) {
-            Log.error("Measuring the ingest lag failed", e);
+            Log.error("Looking up the newest events failed", e);
         }
     }
 
+    /** Looks up the configured metrics' indices whose last look-up no longer stands. */
     void lookUp() {
-        Instant now = clock.instant();
-        List<MetricRule> all = List.copyOf(rules.configuredRules());
-        List<JsonNode> answers = client.msearch(all.stream()
-                .map(rule -> requests.newestEvent(rule, now, config.ingestLagLookback())).toList());
-        for (int i = 0; i < all.size(); i++) {
-            JsonNode value = answers.get(i).path("aggregations").path(SearchRequestFactory.NEWEST_AGGREGATION).path("value");
-            String metric = all.get(i).name();
-            if (answers.get(i).has("error")) {
-                continue;
-            }
-            newest.put(metric, value.canConvertToLong() ? Optional.of(Instant.ofEpochMilli(value.asLong())) : Optional.empty());
-            registerGauge(metric);
-        }
+        watch.observe(rules.configuredRules().stream().map(EventIndices::of).toList()).values().forEach(observation ->
+                observation.failure().ifPresent(failure -> Log.debugf("Ingest lag not measured: %s", failure.getMessage())));
     }
 
     /** Idempotent: Micrometer returns the existing gauge for a name and tags already registered. */
-    private void registerGauge(String metric) {
-        Gauge.builder("esmetrics.ingest.lag", () -> lagSeconds(metric))
-                .description("How far the newest indexed event of this metric lags behind now")
-                .tag("metric", metric)
+    private void registerGauges(MetricRule rule) {
+        Gauge.builder("esmetrics.ingest.lag", () -> lagSeconds(rule))
+                .description("How far the newest event in the metric's indices lags behind now; NaN when none is recent")
+                .tag("metric", rule.name())
                 .baseUnit("seconds")
+                .register(registry);
+        Gauge.builder("esmetrics.ingest.stalled", () -> stalled(rule))
+                .description("1 while the metric has no current data (stalled pipeline, no index, no recent event), else 0")
+                .tag("metric", rule.name())
                 .register(registry);
     }
 
-    double lagSeconds(String metric) {
-        return newest.getOrDefault(metric, Optional.empty())
+    double lagSeconds(MetricRule rule) {
+        return watch.last(EventIndices.of(rule)).flatMap(IngestObservation::newestEvent)
                 .map(at -> Math.max(0, (clock.millis() - at.toEpochMilli()) / 1000.0))
+                .orElse(Double.NaN);
+    }
+
+    double stalled(MetricRule rule) {
+        return watch.last(EventIndices.of(rule))
+                .map(observation -> observation.problemFor(rule).isPresent() ? 1.0 : 0.0)
                 .orElse(Double.NaN);
     }
 }

@@ -64,6 +64,11 @@ class SearchClient {
      * that failed on its own, an object with {@code error} and {@code status}.
      */
     List<JsonNode> msearch(List<SearchRequest> searches) {
+        return msearch("a batch of " + searches.size() + " metric searches", searches);
+    }
+
+    /** @param what what the searches are for, in the words of an error message */
+    List<JsonNode> msearch(String what, List<SearchRequest> searches) {
         Request request = new Request("POST", "/_msearch");
         request.addParameter("filter_path", MSEARCH_FILTER_PATH);
         StringBuilder body = new StringBuilder();
@@ -75,7 +80,7 @@ class SearchClient {
             body.append(header).append('\n').append(search.body()).append('\n');
         }
         request.setEntity(new NStringEntity(body.toString(), NDJSON));
-        JsonNode responses = perform("msearch", "a batch of " + searches.size() + " metric searches", request)
+        JsonNode responses = perform("msearch", what, request)
                 .path("responses");
         if (responses.size() != searches.size()) {
             throw new BackendUnavailableException("Elasticsearch answered " + responses.size() + " of "
@@ -84,6 +89,21 @@ class SearchClient {
         List<JsonNode> answers = new ArrayList<>(searches.size());
         responses.forEach(answers::add);
         return answers;
+    }
+
+    /**
+     * The capabilities of {@code fields} in the indices of {@code indexPattern} that {@code body}'s index filter keeps;
+     * unmapped fields are listed too, so that a field mapped in some indices only shows where it is missing.
+     */
+    JsonNode fieldCaps(String indexPattern, List<String> fields, ObjectNode body) {
+        Request request = new Request("POST", "/" + indexPattern + "/_field_caps");
+        request.addParameter("fields", String.join(",", fields));
+        request.addParameter("include_unmapped", "true");
+        request.addParameter("allow_no_indices", "true");
+        request.addParameter("ignore_unavailable", "false");
+        request.addParameter("filter_path", "indices,fields");
+        request.setJsonEntity(body.toString());
+        return perform("field_caps", "the field capabilities of " + indexPattern, request);
     }
 
     private JsonNode perform(String endpoint, String what, Request request) {

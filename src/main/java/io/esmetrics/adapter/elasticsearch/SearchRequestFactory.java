@@ -23,6 +23,7 @@ final class SearchRequestFactory {
     static final String SERIES_AGGREGATION = "series";
     static final String VALUE_AGGREGATION = "value";
     static final String NEWEST_AGGREGATION = "newest";
+    private static final String MATCH_NONE = "match_none";
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
     private final Duration searchTimeout;
@@ -34,19 +35,21 @@ final class SearchRequestFactory {
     }
 
     /**
-     * @param after the {@code after_key} of the previous page of series, if any
+     * @param fields the fields the declared ones are in the metric's indices, and their types
+     * @param after  the {@code after_key} of the previous page of series, if any
      */
-    SearchRequest create(MetricRule rule, String namespace, LabelSelector selector, Instant now, Optional<JsonNode> after) {
+    SearchRequest create(MetricRule rule, ResolvedFields fields, String namespace, LabelSelector selector, Instant now,
+            Optional<JsonNode> after) {
         ObjectNode body = JSON.objectNode();
         body.put("size", 0);
         body.put("timeout", searchTimeout.toMillis() + "ms");
         boolean perSeries = splitsIntoSeries(rule);
         body.put("track_total_hits", !perSeries && !rule.aggregation().readsField());
-        body.set("query", query(rule, namespace, selector, now));
+        body.set("query", query(rule, fields, namespace, selector, now));
         ObjectNode valueAggregation = valueAggregation(rule);
         if (perSeries) {
             ObjectNode series = body.putObject("aggs").putObject(SERIES_AGGREGATION);
-            series.set("composite", composite(rule, after));
+            series.set("composite", composite(rule, fields, after));
             if (valueAggregation != null) {
                 series.putObject("aggs").set(VALUE_AGGREGATION, valueAggregation);
             }
@@ -57,20 +60,30 @@ final class SearchRequestFactory {
     }
 
     /**
-     * The newest event of a metric's documents, across namespaces, within {@code lookback}: how far ingest
-     * (Logstash) lags behind now. A {@code max} over the time field is answered from index structures.
+     * The newest event of a set of indices, whatever its namespace or kind, within {@code lookback}: whether events
+     * still arrive, and how far ingest (Logstash) lags behind now. A {@code max} over the time field is answered from
+     * index structures. No metric filter applies: a metric whose events are rare (errors) is not a stalled pipeline.
      */
-    SearchRequest newestEvent(MetricRule rule, Instant now, Duration lookback) {
+    SearchRequest newestEvent(EventIndices indices, Instant now, Duration lookback) {
         ObjectNode body = JSON.objectNode();
         body.put("size", 0);
         body.put("timeout", searchTimeout.toMillis() + "ms");
         body.put("track_total_hits", false);
-        ArrayNode filter = body.putObject("query").putObject("bool").putArray("filter");
-        ObjectNode bounds = filter.addObject().putObject("range").putObject(rule.timeField());
+        ObjectNode bounds = body.putObject("query").putObject("range").putObject(indices.timeField());
         bounds.put("gte", now.minus(lookback).toEpochMilli()).put("format", "epoch_millis");
-        rule.filter().forEach((field, values) -> filter.add(terms(field, values)));
-        body.putObject("aggs").putObject(NEWEST_AGGREGATION).putObject("max").put("field", rule.timeField());
-        return new SearchRequest(rule.indexPattern(), body);
+        body.putObject("aggs").putObject(NEWEST_AGGREGATION).putObject("max").put("field", indices.timeField());
+        return new SearchRequest(indices.indexPattern(), body);
+    }
+
+    /**
+     * Limits a {@code _field_caps} request to the indices holding documents of the last {@code span}: a mapping
+     * that changed (a template installed later) matters only where the documents are.
+     */
+    static ObjectNode fieldCapsFilter(String timeField, Duration span, Instant now) {
+        ObjectNode body = JSON.objectNode();
+        ObjectNode bounds = body.putObject("index_filter").putObject("range").putObject(timeField);
+        bounds.put("gte", now.minus(span).toEpochMilli()).put("format", "epoch_millis");
+        return body;
     }
 
     /** Additive metrics with labels answer one item per series; the HPA adds them up. */
@@ -78,22 +91,28 @@ final class SearchRequestFactory {
         return rule.aggregation().additive() && !rule.labels().isEmpty();
     }
 
-    private static ObjectNode query(MetricRule rule, String namespace, LabelSelector selector, Instant now) {
+    private static ObjectNode query(MetricRule rule, ResolvedFields fields, String namespace, LabelSelector selector,
+            Instant now) {
         ArrayNode filter = JSON.arrayNode();
         ArrayNode mustNot = JSON.arrayNode();
         filter.add(range(rule, now));
-        rule.namespaceField().ifPresent(field -> filter.add(term(field, namespace)));
-        rule.filter().forEach((field, values) -> filter.add(terms(field, values)));
+        rule.namespaceField().ifPresent(field -> filter.add(term(fields.name(field), namespace)));
+        rule.filter().forEach((field, values) -> filter.add(terms(fields, field, values)));
         if (rule.aggregation() == Aggregation.LATEST) {
             filter.add(exists(rule.field().orElseThrow()));
         }
         for (Requirement requirement : selector.requirements()) {
             String field = rule.labels().get(requirement.key());
             switch (requirement.operator()) {
-                case EQUALS, IN -> filter.add(terms(field, requirement.values()));
-                case NOT_EQUALS, NOT_IN -> mustNot.add(terms(field, requirement.values()));
-                case EXISTS -> filter.add(exists(field));
-                case DOES_NOT_EXIST -> mustNot.add(exists(field));
+                case EQUALS, IN -> filter.add(terms(fields, field, requirement.values()));
+                case NOT_EQUALS, NOT_IN -> {
+                    ObjectNode excluded = terms(fields, field, requirement.values());
+                    if (!excluded.has(MATCH_NONE)) {
+                        mustNot.add(excluded);
+                    }
+                }
+                case EXISTS -> filter.add(exists(fields.name(field)));
+                case DOES_NOT_EXIST -> mustNot.add(exists(fields.name(field)));
             }
         }
         ObjectNode bool = JSON.objectNode();
@@ -126,13 +145,13 @@ final class SearchRequestFactory {
         return now.minus(rule.ingestLag());
     }
 
-    private ObjectNode composite(MetricRule rule, Optional<JsonNode> after) {
+    private ObjectNode composite(MetricRule rule, ResolvedFields fields, Optional<JsonNode> after) {
         ObjectNode composite = JSON.objectNode();
         composite.put("size", seriesPageSize);
         ArrayNode sources = composite.putArray("sources");
         // missing_bucket keeps documents without a label in the total instead of silently dropping them.
         rule.labels().forEach((label, field) -> sources.addObject().putObject(label).putObject("terms")
-                .put("field", field).put("missing_bucket", true));
+                .put("field", fields.name(field)).put("missing_bucket", true));
         after.ifPresent(key -> composite.set("after", key));
         return composite;
     }
@@ -162,10 +181,19 @@ final class SearchRequestFactory {
         return term;
     }
 
-    private static ObjectNode terms(String field, List<String> values) {
+    /**
+     * A {@code terms} query on the field the declared {@code field} is, with the values it can hold; when it can hold
+     * none of them, a query matching nothing (a selector value that cannot match is no match, not an error).
+     */
+    private static ObjectNode terms(ResolvedFields fields, String field, List<String> values) {
+        ArrayNode accepted = JSON.arrayNode();
+        values.forEach(value -> TermValues.of(fields.types(field), value).ifPresent(accepted::add));
         ObjectNode terms = JSON.objectNode();
-        ArrayNode array = terms.putObject("terms").putArray(field);
-        values.forEach(array::add);
+        if (accepted.isEmpty()) {
+            terms.putObject(MATCH_NONE);
+        } else {
+            terms.putObject("terms").set(fields.name(field), accepted);
+        }
         return terms;
     }
 

@@ -47,6 +47,14 @@ public interface ExternalMetricsProvider {
         return answers;
     }
 
+    /**
+     * Why the newest attempt to compute this answer failed, while an older value is still served within its
+     * staleness budget (or no value at all); empty when the answer is current or nothing is known of it.
+     */
+    default Optional<BackendUnavailableException> lastFailure(String namespace, String metricName, LabelSelector selector) {
+        return Optional.empty();
+    }
+
     /** The metric names to list in discovery. */
     Collection<String> metricNames();
 }

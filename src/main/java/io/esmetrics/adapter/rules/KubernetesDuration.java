@@ -33,4 +33,21 @@ public final class KubernetesDuration {
         }
         return total;
     }
+
+    /** The other way: {@code 3m20s}, {@code 1h0m5s}, {@code 250ms}, {@code 0s}; seconds and coarser drop the millis. */
+    public static String format(Duration duration) {
+        if (duration.isNegative()) {
+            return "-" + format(duration.negated());
+        }
+        if (duration.compareTo(Duration.ofSeconds(1)) < 0) {
+            return duration.isZero() ? "0s" : duration.toMillis() + "ms";
+        }
+        long hours = duration.toHours();
+        int minutes = duration.toMinutesPart();
+        int seconds = duration.toSecondsPart();
+        if (hours > 0) {
+            return hours + "h" + minutes + "m" + seconds + "s";
+        }
+        return minutes > 0 ? minutes + "m" + seconds + "s" : seconds + "s";
+    }
 }

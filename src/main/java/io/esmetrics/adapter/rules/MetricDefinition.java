@@ -18,6 +18,8 @@ import java.util.Map;
  * @param window        trailing window of the windowed aggregations, e.g. {@code 1m}
  * @param ingestLag     how far before now the window ends, so events still in flight are not missed
  * @param staleness     for latest: samples older than this no longer count
+ * @param stalledAfter  the pipeline counts as stalled when the newest event of the indices is older than this;
+ *                      {@code 0s} never
  * @param labels        selector label → document field; only these labels may appear in a label selector
  * @param description   free text shown nowhere but in the definitions themselves
  */
@@ -34,6 +36,7 @@ public record MetricDefinition(
         String window,
         String ingestLag,
         String staleness,
+        String stalledAfter,
         Map<String, String> labels,
         String description) {
 }

@@ -11,6 +11,8 @@ import java.util.SortedMap;
  *
  * @param namespaceField absent for cluster-scoped metrics
  * @param field          absent for rate and count
+ * @param stalledAfter   the newest event of the indices older than this means a stalled pipeline, not zero load;
+ *                       zero: never
  * @param labels         selector label → document field, sorted by label so that queries are stable
  */
 public record MetricRule(
@@ -24,11 +26,26 @@ public record MetricRule(
         Duration window,
         Duration ingestLag,
         Duration staleness,
+        Duration stalledAfter,
         SortedMap<String, String> labels,
         String source) {
 
     /** The window reported to the HPA: only rates are "per window". */
     public Optional<Duration> reportedWindow() {
         return aggregation == Aggregation.RATE ? Optional.of(window) : Optional.empty();
+    }
+
+    /** How far back from now the documents of one value reach: the window and its lag, or the staleness of latest. */
+    public Duration span() {
+        return span(aggregation, window, ingestLag, staleness);
+    }
+
+    static Duration span(Aggregation aggregation, Duration window, Duration ingestLag, Duration staleness) {
+        return aggregation.usesWindow() ? window.plus(ingestLag) : staleness;
+    }
+
+    /** Whether silence in the indices beyond {@link #stalledAfter} means a stalled pipeline. */
+    public boolean detectsStalls() {
+        return !stalledAfter.isZero();
     }
 }

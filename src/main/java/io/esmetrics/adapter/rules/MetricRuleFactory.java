@@ -16,6 +16,11 @@ public final class MetricRuleFactory {
     static final Duration DEFAULT_WINDOW = Duration.ofMinutes(1);
     static final Duration DEFAULT_INGEST_LAG = Duration.ofSeconds(5);
     static final Duration DEFAULT_STALENESS = Duration.ofMinutes(3);
+    /**
+     * The shortest default {@code stalledAfter}: Logstash batches events and Elasticsearch makes them searchable
+     * after a refresh, so a few seconds of silence are normal even when events flow.
+     */
+    static final Duration MIN_DEFAULT_STALLED_AFTER = Duration.ofSeconds(30);
     private static final Duration MAX_WINDOW = Duration.ofDays(1);
 
     /** Metric names are path segments of the API: keep them to characters that need no escaping. */
@@ -66,8 +71,19 @@ public final class MetricRuleFactory {
         if (staleness.isZero()) {
             throw v.fail("staleness", "must be more than 0s");
         }
+        Duration stalledAfter = v.duration("stalledAfter", definition.stalledAfter(),
+                defaultStalledAfter(MetricRule.span(aggregation, window, ingestLag, staleness)));
         return new MetricRule(name, indexPattern, timeField, namespaceField, filter(v, definition.filter()),
-                aggregation, field, window, ingestLag, staleness, labels(v, definition.labels()), source);
+                aggregation, field, window, ingestLag, staleness, stalledAfter, labels(v, definition.labels()), source);
+    }
+
+    /**
+     * Half of what a value reads ({@link MetricRule#span()}), at least {@link #MIN_DEFAULT_STALLED_AFTER}: a stall is
+     * then noticed before silence has emptied the window, so a metric never decays to a zero made of silence.
+     */
+    static Duration defaultStalledAfter(Duration span) {
+        Duration half = span.dividedBy(2);
+        return half.compareTo(MIN_DEFAULT_STALLED_AFTER) < 0 ? MIN_DEFAULT_STALLED_AFTER : half;
     }
 
     private static Map<String, List<String>> filter(Validation v, Map<String, List<String>> filter) {

@@ -7,6 +7,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Instant;
+import io.esmetrics.adapter.testsupport.SharedElasticsearch;
+import io.esmetrics.adapter.testsupport.Events;
 import io.esmetrics.adapter.testsupport.ElasticsearchTestResource;
 import io.esmetrics.adapter.testsupport.Kubectl;
 import io.esmetrics.adapter.testsupport.TestPki;
@@ -76,6 +79,12 @@ class SecureServingTest {
 
     @TestHTTPResource(value = "/", tls = true)
     URL https;
+
+    /** Events arrive, in another namespace: the metrics of NAMESPACE are current zeros. */
+    @BeforeEach
+    void eventsArrive() {
+        Events.create().queueSample(Instant.now().minusSeconds(1), "other-" + NAMESPACE, "chat", "q1", 1).indexInto(SharedElasticsearch.node());
+    }
 
     @BeforeEach
     void clusterTrustsTheFrontProxyCa() {

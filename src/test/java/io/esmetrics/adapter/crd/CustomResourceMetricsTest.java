@@ -1,5 +1,6 @@
 package io.esmetrics.adapter.crd;
 
+import io.esmetrics.adapter.testsupport.AdjustableClock;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -60,9 +61,13 @@ class CustomResourceMetricsTest {
     @Inject
     MetricRules rules;
 
+    @Inject
+    AdjustableClock clock;
+
+    /** The adapter's clock stands still at the time the events are indexed around: no request ages out of a window. */
     @BeforeAll
     static void indexEvents() {
-        Instant now = Instant.now().minusSeconds(30);
+        Instant now = AdjustableClock.ofRunningAdapter().freeze().minusSeconds(30);
         Events.create()
                 .requests(20, now, TEAM_A, "chat", 200)
                 .requests(10, now, TEAM_A, "chat", 500)
@@ -150,7 +155,7 @@ class CustomResourceMetricsTest {
     @Test
     void anInvalidSpecIsReportedAndBreaksNoOtherMetric() {
         create(TEAM_A, "no-field", new ElasticsearchMetricSpec("ai-events-*", null, null, null, null, Aggregation.SUM,
-                null, null, null, null, null, null));
+                null, null, null, null, null, null, null));
 
         awaitCondition("no-field", "Invalid", "True", "InvalidSpec", "field 'field': is required");
         value(TEAM_A, "no-field").statusCode(404);
@@ -160,7 +165,7 @@ class CustomResourceMetricsTest {
     @Test
     void clusterScopeIsRefusedByDefault() {
         create(TEAM_A, "all-namespaces", new ElasticsearchMetricSpec("ai-events-*", null, Scope.CLUSTER, null, null,
-                Aggregation.COUNT, null, "10m", null, null, null, null));
+                Aggregation.COUNT, null, "10m", null, null, null, null, null));
 
         awaitCondition("all-namespaces", "Invalid", "True", "InvalidSpec", "Cluster is not allowed");
         value(TEAM_A, "all-namespaces").statusCode(404);
@@ -175,19 +180,39 @@ class CustomResourceMetricsTest {
     }
 
     @Test
-    void anElasticsearchErrorIsReported() {
+    void anIndexThatDoesNotExistIsNoDataNotZero() {
         create(TEAM_A, "missing-index", new ElasticsearchMetricSpec("missing-" + TEAM_A, null, null, null, null,
-                Aggregation.COUNT, null, null, null, null, null, null));
+                Aggregation.COUNT, null, null, null, null, null, null, null));
 
-        awaitCondition("missing-index", "BackendError", "True", "SearchFailed", "no such index");
-        awaitCondition("missing-index", "Ready", "False", "BackendError", "");
+        awaitCondition("missing-index", "Stalled", "True", "NoIndex", "index pattern missing-" + TEAM_A + " matches no index");
+        awaitCondition("missing-index", "Ready", "False", "NoIndex", "see the Stalled condition");
+        value(TEAM_A, "missing-index").statusCode(503).body("reason", equalTo("ServiceUnavailable"))
+                .body("message", containsString("lacks the read privilege"));
+    }
+
+    /** A label on a field mapped as text only (no keyword sub-field): Elasticsearch cannot group by it. */
+    @Test
+    void anElasticsearchErrorIsReported() {
+        String prefix = "crd-text-" + TEAM_A + "-";
+        SharedElasticsearch.node().request("PUT", "/_index_template/" + prefix + "template", """
+                {"index_patterns": ["%s*"], "priority": 300,
+                 "template": {"mappings": {"properties": {"@timestamp": {"type": "date"},
+                     "kubernetes": {"properties": {"namespace": {"type": "keyword"}}},
+                     "service": {"properties": {"name": {"type": "text"}}}}}}}""".formatted(prefix));
+        Events.create().requests(1, clock.instant(), TEAM_A, "chat", 200).indexInto(SharedElasticsearch.node(), prefix);
+        create(TEAM_A, "text-labels", new ElasticsearchMetricSpec(prefix + "*", null, null, null, null, Aggregation.COUNT,
+                null, "10m", null, null, null, Map.of("service", "service.name"), null));
+
+        awaitCondition("text-labels", "BackendError", "True", "SearchFailed", "field service.name is text");
+        awaitCondition("text-labels", "Ready", "False", "BackendError", "");
+        value(TEAM_A, "text-labels").statusCode(503).body("message", containsString("install the index template"));
     }
 
     private static ElasticsearchMetricSpec requestCount(Map<String, List<String>> extraFilter) {
         Map<String, List<String>> filter = new HashMap<>(extraFilter);
         filter.put("event.dataset", List.of("ai.request"));
         return new ElasticsearchMetricSpec("ai-events-*", null, null, null, filter, Aggregation.COUNT, null, "10m",
-                null, null, Map.of("service", "service.name"), null);
+                null, null, null, Map.of("service", "service.name"), null);
     }
 
     /**

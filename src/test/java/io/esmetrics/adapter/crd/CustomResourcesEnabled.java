@@ -9,8 +9,8 @@ import java.nio.file.Files;
 import java.util.Map;
 import java.util.function.Consumer;
 
-/** The adapter watching ElasticsearchMetrics on the mock API server, writing statuses every half second. */
-public final class CustomResourcesEnabled implements QuarkusTestProfile {
+/** The adapter watching ElasticsearchMetrics on the mock API server, writing statuses every half second (extended by tests that need more). */
+public class CustomResourcesEnabled implements QuarkusTestProfile {
 
     @Override
     public Map<String, String> getConfigOverrides() {

@@ -55,7 +55,7 @@ class ElasticsearchMetricConverterTest {
     @Test
     void validatesLikeDefinitionsFiles() {
         ElasticsearchMetricSpec noField = new ElasticsearchMetricSpec("ai-events-*", null, null, null, null, Aggregation.SUM,
-                null, null, null, null, null, null);
+                null, null, null, null, null, null, null);
 
         assertThatThrownBy(() -> converter(false).toRule(resource(noField)))
                 .hasMessageEndingWith("field 'field': is required");
@@ -92,7 +92,7 @@ class ElasticsearchMetricConverterTest {
 
     private static ElasticsearchMetricSpec spec(Scope scope, String namespaceField) {
         return new ElasticsearchMetricSpec("ai-events-*", null, scope, namespaceField, Map.of("event.dataset", List.of("ai.request")),
-                Aggregation.RATE, null, "2m", null, null, Map.of("service", "service.name"), null);
+                Aggregation.RATE, null, "2m", null, null, null, Map.of("service", "service.name"), null);
     }
 
     private static ElasticsearchMetric resource(ElasticsearchMetricSpec spec) {

@@ -1,5 +1,6 @@
 package io.esmetrics.adapter.crd;
 
+import io.esmetrics.adapter.testsupport.AdjustableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -68,7 +69,7 @@ class StatusWriterElectionTest {
 
     @BeforeAll
     static void indexEvents() {
-        Instant now = Instant.now().minusSeconds(30);
+        Instant now = AdjustableClock.ofRunningAdapter().freeze().minusSeconds(30);
         Events.create()
                 .requests(20, now, TEAM, "chat", 200)
                 .requests(10, now, TEAM, "chat", 500)
@@ -154,7 +155,7 @@ class StatusWriterElectionTest {
         resource.setMetadata(new ObjectMetaBuilder().withNamespace(TEAM).withName("requests").build());
         resource.setSpec(new ElasticsearchMetricSpec("ai-events-*", null, null, null,
                 Map.of("event.dataset", List.of("ai.request"), "http.response.status_code", statusCodes),
-                Aggregation.COUNT, null, "10m", null, null, Map.of("service", "service.name"), null));
+                Aggregation.COUNT, null, "10m", null, null, null, Map.of("service", "service.name"), null));
         return resource;
     }
 }

@@ -10,7 +10,10 @@ import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ValidatableResponse;
+import io.esmetrics.adapter.testsupport.Events;
+import io.esmetrics.adapter.testsupport.SecuredElasticsearch;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -41,8 +44,12 @@ class ElasticsearchClientCertificateTest {
                 .body("items[0].value", equalTo("0")));
     }
 
-    /** A series never asked for: a known one would be served from memory, which is not what this test is about. */
+    /**
+     * A series never asked for: a known one would be served from memory, which is not what this test is about. The
+     * clock runs (the failures open the circuit breaker, whose pauses must pass), so events keep arriving.
+     */
     private ValidatableResponse newSeries() {
+        Events.create().requests(1, Instant.now().minusSeconds(1), "team-a", "other", 200).indexInto(SecuredElasticsearch.get().node());
         return given().queryParam("labelSelector", "service=certificate-" + attempt.incrementAndGet())
                 .get("/apis/external.metrics.k8s.io/v1beta1/namespaces/team-a/request_rate").then();
     }

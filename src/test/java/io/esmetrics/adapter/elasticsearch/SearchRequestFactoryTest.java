@@ -32,7 +32,7 @@ class SearchRequestFactoryTest {
             LabelSelector selector = LabelSelector.parse(GOLDEN.readIfPresent(testCase, "selector.txt").orElse("").strip());
             var after = GOLDEN.readIfPresent(testCase, "after.json").map(json -> GOLDEN.readJson(testCase, "after.json"));
 
-            SearchRequest request = factory.create(rule, "team-a", selector, NOW, after);
+            SearchRequest request = factory.create(rule, ResolvedFields.AS_DECLARED, "team-a", selector, NOW, after);
 
             assertThat(request.indexPattern()).isEqualTo(rule.indexPattern());
             GOLDEN.assertJson(testCase, "expected-request.json", request.body());
@@ -44,7 +44,7 @@ class SearchRequestFactoryTest {
         MetricRule rule = onlyRule("metrics:\n  m:\n    indexPattern: a\n    aggregation: count\n    labels: {service: service.name}\n");
         LabelSelector selector = LabelSelector.parse("service in (a.b, c_d-e)");
 
-        SearchRequest request = factory.create(rule, "team-a", selector, NOW, Optional.empty());
+        SearchRequest request = factory.create(rule, ResolvedFields.AS_DECLARED, "team-a", selector, NOW, Optional.empty());
 
         assertThat(request.body().at("/query/bool/filter/2/terms/service.name").toString()).isEqualTo("[\"a.b\",\"c_d-e\"]");
     }

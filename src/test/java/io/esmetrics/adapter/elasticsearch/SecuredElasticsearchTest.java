@@ -12,7 +12,10 @@ import io.esmetrics.adapter.testsupport.SecuredElasticsearchTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.esmetrics.adapter.testsupport.Events;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,15 +26,23 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(value = SecuredElasticsearchTestResource.class, initArgs = @ResourceArg(name = "mode", value = "basic"))
 class SecuredElasticsearchTest {
 
+    private static final String API = "/apis/external.metrics.k8s.io/v1beta1/namespaces/";
+    private static final String TEAM = "secured-" + UUID.randomUUID().toString().substring(0, 8);
+
+    /** 30 requests in the minute before now: 500m per second. */
     @Test
     void readsMetricsOverTlsWithBasicAuthentication() {
-        given().get("/apis/external.metrics.k8s.io/v1beta1/namespaces/team-a/request_rate").then()
-                .statusCode(200).body("items[0].value", equalTo("0"));
+        Instant now = Instant.now();
+        Events.create().requests(30, now.minusSeconds(10), TEAM, "chat", 200).indexInto(SecuredElasticsearch.get().node());
+
+        given().get(API + TEAM + "/request_rate").then()
+                .statusCode(200).body("items[0].value", equalTo("500m"));
     }
 
     /**
      * Each attempt asks for a series never asked before: a known series would be served from memory (its last
-     * good value), which is the cache's business, not what this test is about.
+     * good value), which is the cache's business, not what this test is about. The clock runs (the password file
+     * is read again every few seconds of it), so events keep arriving, in another namespace.
      */
     @Test
     void reportsRejectedCredentialsAsServiceUnavailableAndRecoversWhenTheSecretRotates() {
@@ -40,8 +51,8 @@ class SecuredElasticsearchTest {
             SecuredElasticsearchTestResource.writeSecret("password", "not-the-password");
 
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                    given().queryParam("labelSelector", "service=rotation-" + attempt.incrementAndGet())
-                            .get("/apis/external.metrics.k8s.io/v1beta1/namespaces/team-a/request_rate").then()
+                    eventsArrive().queryParam("labelSelector", "service=rotation-" + attempt.incrementAndGet())
+                            .get(API + TEAM + "/request_rate").then()
                             .statusCode(503)
                             .body("reason", equalTo("ServiceUnavailable"))
                             .body("message", allOf(containsString("Elasticsearch answered 401"),
@@ -50,7 +61,12 @@ class SecuredElasticsearchTest {
             SecuredElasticsearchTestResource.writeSecret("password", SecuredElasticsearch.PASSWORD);
         }
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                given().queryParam("labelSelector", "service=rotation-" + attempt.incrementAndGet())
-                        .get("/apis/external.metrics.k8s.io/v1beta1/namespaces/team-a/request_rate").then().statusCode(200));
+                eventsArrive().queryParam("labelSelector", "service=rotation-" + attempt.incrementAndGet())
+                        .get(API + TEAM + "/request_rate").then().statusCode(200));
+    }
+
+    private static io.restassured.specification.RequestSpecification eventsArrive() {
+        Events.create().requests(1, Instant.now(), "heartbeat-" + TEAM, "chat", 200).indexInto(SecuredElasticsearch.get().node());
+        return given();
     }
 }

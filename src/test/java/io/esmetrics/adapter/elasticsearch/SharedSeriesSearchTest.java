@@ -109,6 +109,33 @@ class SharedSeriesSearchTest {
         });
     }
 
+    /** A value no long can equal is no match on the shared path, in memory, exactly as in the search of its own. */
+    @Test
+    void answersValuesThatCannotBeOfTheFieldsTypeAlikeOnBothPaths() {
+        String team = team();
+        Instant at = Instant.now().minusSeconds(20);
+        Events.create().requests(6, at, team, "svc-1", 200).requests(3, at, team, "svc-1", 500).requests(2, at, team, "svc-2", 503)
+                .indexInto(SharedElasticsearch.node());
+        List<MetricQuery> queries = List.of(
+                query(team, "request_rate", "status_code=svc-a"),
+                query(team, "request_rate", "status_code!=svc-a"),
+                query(team, "request_rate", "status_code="),
+                query(team, "request_rate", "status_code!="),
+                query(team, "request_rate", "status_code=99999999999999999999"),
+                query(team, "request_rate", "status_code in (500,svc-a)"),
+                query(team, "request_rate", "status_code notin (svc-a,500)"),
+                query(team, "request_rate", "status_code=5e2,service=svc-1"),
+                query(team, "request_rate", "status_code=500.0"),
+                query(team, "request_rate", "status_code=500.5"));
+
+        List<MetricAnswer> answers = backend.values(queries);
+
+        assertThat(proxy.searchBodiesMentioning(team)).as("one shared search").isEqualTo(1);
+        assertAnsweredAsOwnSearchesAnswer(queries, answers);
+        assertThat(numbers(answers.get(0))).containsExactly("0");
+        assertThat(numbers(answers.get(5))).containsExactly("0.05");
+    }
+
     @Test
     void failsOnlyTheQueriesWhoseMetricOrLabelIsUnknownNotTheirGroup() {
         String team = team();
@@ -158,6 +185,8 @@ class SharedSeriesSearchTest {
                 .queueSample(Instant.now().minusSeconds(20), team, "svc-1", "q1", 3)
                 .queueSample(Instant.now().minusSeconds(20), team, "svc-2", "q1", 4)
                 .indexInto(SharedElasticsearch.node());
+        // Events were seen arriving in the metric's indices: what fails is its shared search itself.
+        assertThat(backend.values(List.of(query(team, "fault_queue_length", "service=svc-1"))).get(0).succeeded()).isTrue();
         String index = "fault-" + team;
         SharedElasticsearch.node().createIndexWithUnassignedShard(index);
         try {
@@ -174,7 +203,7 @@ class SharedSeriesSearchTest {
                         .contains("fault_queue_length").contains("shard");
             }
             assertThat(numbers(answers.get(1))).containsExactly("3");
-            assertThat(proxy.searchBodiesMentioning(team)).isEqualTo(2);
+            assertThat(proxy.searchBodiesMentioning(team)).isEqualTo(1 + 2);
         } finally {
             SharedElasticsearch.node().request("DELETE", "/" + index, null);
         }

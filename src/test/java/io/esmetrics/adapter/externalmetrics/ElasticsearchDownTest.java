@@ -3,6 +3,7 @@ package io.esmetrics.adapter.externalmetrics;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.startsWith;
 import static org.hamcrest.Matchers.not;
 
 import io.esmetrics.adapter.testsupport.RefusedPort;
@@ -29,8 +30,12 @@ class ElasticsearchDownTest {
         given().get("/apis/external.metrics.k8s.io/v1beta1/namespaces/team-a/request_rate").then()
                 .statusCode(503)
                 .body("kind", equalTo("Status"))
+                .body("apiVersion", equalTo("v1"))
+                .body("status", equalTo("Failure"))
+                .body("code", equalTo(503))
                 .body("reason", equalTo("ServiceUnavailable"))
-                .body("message", containsString("Elasticsearch did not answer the search for metric request_rate"))
+                .body("message", startsWith("metric request_rate cannot be computed: Elasticsearch did not answer the look-up of "
+                        + "the newest event of ai-events-* (@timestamp): ConnectException"))
                 .body("message", not(containsString("Exception:")))
                 .body("message", not(containsString("\tat ")));
     }

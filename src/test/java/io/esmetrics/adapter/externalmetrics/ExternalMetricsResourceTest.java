@@ -1,12 +1,14 @@
 package io.esmetrics.adapter.externalmetrics;
 
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.nullValue;
 
+import io.esmetrics.adapter.testsupport.AdjustableClock;
 import io.esmetrics.adapter.testsupport.ElasticsearchTestResource;
 import io.esmetrics.adapter.testsupport.Events;
 import io.esmetrics.adapter.testsupport.SharedElasticsearch;
@@ -31,11 +33,14 @@ class ExternalMetricsResourceTest {
     private static final String API = "/apis/external.metrics.k8s.io/v1beta1";
     private static final String TEAM = "team-" + UUID.randomUUID().toString().substring(0, 8);
     private static final String OTHER_TEAM = TEAM + "-other";
+    /** Indices without the event template: Elasticsearch maps their strings as text with a .keyword sub-field. */
+    private static final String DYNAMIC_INDICES = "dynamic-events-";
 
+    /** The adapter's clock stands still at the time the events are indexed around: the values are exact however slow the run. */
     @BeforeAll
     static void indexEvents() {
-        Instant now = Instant.now();
-        Events.create()
+        Instant now = AdjustableClock.ofRunningAdapter().freeze();
+        Events events = Events.create()
                 // queue_length: latest per (service, queue) → chat/q1 = 5, chat/q2 = 2, search/q1 = 4
                 .queueSample(now.minusSeconds(100), TEAM, "chat", "q1", 3)
                 .queueSample(now.minusSeconds(10), TEAM, "chat", "q1", 5)
@@ -51,8 +56,10 @@ class ExternalMetricsResourceTest {
                 .requests(11, now.minusSeconds(200), TEAM, "chat", 200)
                 // another namespace: must never be visible to TEAM
                 .queueSample(now.minusSeconds(5), OTHER_TEAM, "chat", "q1", 1000)
-                .requests(60, now.minusSeconds(20), OTHER_TEAM, "chat", 200)
-                .indexInto(SharedElasticsearch.node());
+                .requests(60, now.minusSeconds(20), OTHER_TEAM, "chat", 200);
+        events.indexInto(SharedElasticsearch.node());
+        // The same events as Logstash writes them without our index template (DYNAMIC_INDICES).
+        events.indexInto(SharedElasticsearch.node(), DYNAMIC_INDICES);
     }
 
     @Test
@@ -160,6 +167,68 @@ class ExternalMetricsResourceTest {
                 .extract().jsonPath().getList("items.value", String.class);
 
         assertThatTotal(items).isGreaterThanOrEqualTo(new java.math.BigDecimal(180));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "typo_requests             | metric typo_requests has no data: index pattern ai-evnts-* matches no index the adapter may read",
+            "missing_index_requests    | metric missing_index_requests has no data: index pattern no-such-index matches no index",
+            "wrong_time_field_requests | no event of ai-events-* has a event.created in the 1h0m0s before",
+    })
+    void answersServiceUnavailableWhenThereIsNoDataToReadNeverZero(String metric, String message) {
+        metric(metric, null).statusCode(503)
+                .body("kind", equalTo("Status"))
+                .body("apiVersion", equalTo("v1"))
+                .body("status", equalTo("Failure"))
+                .body("reason", equalTo("ServiceUnavailable"))
+                .body("code", equalTo(503))
+                .body("message", containsString(message));
+    }
+
+    /**
+     * A value that no value of the field's type can equal (http.response.status_code is a long) is no match, as in
+     * a Kubernetes selector; Elasticsearch would refuse the whole search. Totals: 200 → 1500m, 500 → 500m.
+     */
+    @ParameterizedTest(name = "{0} → {1}")
+    @CsvSource(delimiter = '|', value = {
+            "status_code=svc-a                     | 0",
+            "status_code!=svc-a                    | 2",
+            "status_code=                          | 0",
+            "status_code!=                         | 2",
+            "status_code=99999999999999999999      | 0",
+            "status_code!=99999999999999999999     | 2",
+            "status_code=500.5                     | 0",
+            "status_code=1e400                     | 0",
+            "status_code in (svc-a, 500)           | 500m",
+            "status_code notin (svc-a, 500)        | 1500m",
+            "status_code notin (svc-a, b)          | 2",
+            "status_code=500.0                     | 500m",
+            "status_code=5e2                       | 500m",
+            "status_code,status_code!=x            | 2",
+    })
+    void matchesSelectorValuesThatCannotBeOfTheFieldsTypeAsNoMatch(String selector, String expectedTotal) {
+        var items = metric("request_rate", selector).statusCode(200).extract().jsonPath().getList("items.value", String.class);
+
+        assertThatTotal(items).isEqualByComparingTo(new java.math.BigDecimal(expectedTotal.replace("m", "e-3")));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource(delimiter = '|', value = {
+            "queue_length | ",
+            "queue_length | service=chat",
+            "queue_length | queue in (q1),service!=nobody",
+            "queue_length | !queue",
+            "request_rate | ",
+            "request_rate | status_code=500",
+            "request_rate | service=chat,status_code!=svc-a",
+    })
+    void givesTheSameValuesForIndicesWithoutTheEventTemplate(String metric, String selector) {
+        var withTemplate = metric(metric, selector).statusCode(200).extract().jsonPath();
+        var dynamic = metric("dynamic_" + metric, selector).statusCode(200).extract().jsonPath();
+
+        assertThat(dynamic.getList("items.metricLabels")).containsExactlyInAnyOrderElementsOf(withTemplate.getList("items.metricLabels"));
+        assertThat(dynamic.getList("items.value")).containsExactlyInAnyOrderElementsOf(withTemplate.getList("items.value"));
+        assertThat(dynamic.getList("items.timestamp")).isEqualTo(withTemplate.getList("items.timestamp"));
     }
 
     @Test

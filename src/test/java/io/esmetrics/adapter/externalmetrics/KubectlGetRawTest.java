@@ -1,5 +1,6 @@
 package io.esmetrics.adapter.externalmetrics;
 
+import io.esmetrics.adapter.testsupport.AdjustableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -35,9 +36,10 @@ class KubectlGetRawTest {
     @TempDir
     Path tempDir;
 
+    /** The adapter's clock stands still at the time the events are indexed around. */
     @BeforeAll
     static void indexEvents() {
-        Instant now = Instant.now();
+        Instant now = AdjustableClock.ofRunningAdapter().freeze();
         // By hand: the latest sample of each queue of "chat" is 4 and 8 → 12; search is not selected.
         Events.create()
                 .queueSample(now.minusSeconds(60), TEAM, "chat", "q1", 1)

@@ -12,7 +12,9 @@ import java.util.List;
 public final class Events {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final DateTimeFormatter DAILY_INDEX = DateTimeFormatter.ofPattern("'ai-events-'yyyy.MM.dd").withZone(ZoneOffset.UTC);
+    /** The prefix of the daily indices Logstash writes (README, "The event contract"). */
+    public static final String AI_EVENTS = "ai-events-";
+    private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy.MM.dd").withZone(ZoneOffset.UTC);
 
     private final List<ObjectNode> documents = new ArrayList<>();
 
@@ -41,13 +43,18 @@ public final class Events {
         return this;
     }
 
-    /** Indexes everything with {@code refresh=true}: searchable when this returns. */
+    /** Indexes everything into the daily {@code ai-events-*} indices with {@code refresh=true}: searchable when this returns. */
     public void indexInto(ElasticsearchProcess node) {
+        indexInto(node, AI_EVENTS);
+    }
+
+    /** Indexes everything into daily indices {@code <prefix>yyyy.MM.dd}: another pipeline, or one without our template. */
+    public void indexInto(ElasticsearchProcess node, String indexPrefix) {
         StringBuilder bulk = new StringBuilder();
         for (ObjectNode document : documents) {
             Instant at = Instant.parse(document.get("@timestamp").asText());
             ObjectNode action = JSON.createObjectNode();
-            action.putObject("create").put("_index", DAILY_INDEX.format(at));
+            action.putObject("create").put("_index", indexPrefix + DAY.format(at));
             bulk.append(action).append('\n').append(document).append('\n');
         }
         var answer = node.request("POST", "/_bulk?refresh=true", bulk.toString());

@@ -6,13 +6,15 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A stand-in for an Elasticsearch with API keys (the test distribution cannot create them): a real HTTP server
- * that answers searches with an empty, complete result and shows, at {@code GET /_last_authorization}, the
- * {@code Authorization} header of the last search, exactly as it crossed the wire.
+ * that answers searches with an empty, complete result (and an event that arrived just now, for the look-up of the
+ * newest event) and shows, at {@code GET /_last_authorization}, the {@code Authorization} header of the last
+ * request, exactly as it crossed the wire.
  */
 public final class RecordingElasticsearchTestResource implements QuarkusTestResourceLifecycleManager {
 
@@ -35,7 +37,7 @@ public final class RecordingElasticsearchTestResource implements QuarkusTestReso
                 body = lastAuthorization.get();
             } else {
                 lastAuthorization.set(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
-                body = EMPTY_SEARCH;
+                body = answer(exchange.getRequestURI().getPath(), new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
                 exchange.getResponseHeaders().add("Content-Type", "application/json");
             }
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
@@ -48,6 +50,19 @@ public final class RecordingElasticsearchTestResource implements QuarkusTestReso
                 "quarkus.elasticsearch.hosts", "127.0.0.1:" + server.getAddress().getPort(),
                 "adapter.elasticsearch.auth.mode", "api-key",
                 "adapter.elasticsearch.auth.api-key-file", SecuredElasticsearchTestResource.writeSecret("api-key", "aWQxOmtleTE=\n").toString());
+    }
+
+    private static String answer(String path, String body) {
+        if (path.endsWith("/_field_caps")) {
+            return "{\"indices\":[],\"fields\":{}}";
+        }
+        if (path.endsWith("/_msearch")) {
+            String justNow = EMPTY_SEARCH.replace("\"series\":{\"buckets\":[]}",
+                    "\"series\":{\"buckets\":[]},\"newest\":{\"value\":" + System.currentTimeMillis() + "}");
+            long searches = body.lines().filter(line -> !line.isBlank()).count() / 2;
+            return "{\"responses\":[" + String.join(",", Collections.nCopies((int) searches, justNow)) + "]}";
+        }
+        return EMPTY_SEARCH;
     }
 
     @Override

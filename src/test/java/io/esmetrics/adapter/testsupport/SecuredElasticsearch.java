@@ -19,6 +19,8 @@ import java.util.regex.Pattern;
 public final class SecuredElasticsearch {
 
     public static final String USER = "adapter";
+    /** A user who may search, but not the event indices: Elasticsearch leaves them out of its wildcards. */
+    public static final String USER_WITHOUT_EVENTS = "adapter-without-events";
     /** The subject of the client certificate the PKI realm maps to a role. */
     public static final String CERTIFICATE_SUBJECT = "CN=adapter-client";
     public static final String PASSWORD = "adapter-password-" + UUID.randomUUID();
@@ -95,7 +97,15 @@ public final class SecuredElasticsearch {
                     Files.copy(http.keyFile(), certs.resolve("http.key"));
                     Files.copy(clientCa.certFile(), certs.resolve("client-ca.crt"));
                     Files.writeString(home.resolve("config/role_mapping.yml"), "superuser:\n  - \"" + CERTIFICATE_SUBJECT + "\"\n");
+                    Files.writeString(home.resolve("config/roles.yml"), """
+                            other_indices_reader:
+                              indices:
+                                - names: ["other-events-*"]
+                                  privileges: ["read", "view_index_metadata"]
+                            """);
                     ElasticsearchProcess.runTool(home, "elasticsearch-users", "useradd", USER, "-p", PASSWORD, "-r", "superuser");
+                    ElasticsearchProcess.runTool(home, "elasticsearch-users", "useradd", USER_WITHOUT_EVENTS, "-p", PASSWORD,
+                            "-r", "other_indices_reader");
                     String created = ElasticsearchProcess.runTool(home, "elasticsearch-service-tokens", "create", "elastic/fleet-server", "adapter");
                     Matcher matcher = TOKEN.matcher(created);
                     if (!matcher.find()) {
@@ -105,6 +115,7 @@ public final class SecuredElasticsearch {
                 },
                 new AdminAccess("https", TestPki.sslContext(null, ca),
                         "Basic " + Base64.getEncoder().encodeToString((USER + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8))));
+        node.installEventIndexTemplate();
         return new SecuredElasticsearch(node, ca, client, token[0]);
     }
 }

@@ -10,7 +10,8 @@ import java.util.Map;
 
 /**
  * Points the adapter at the secured node, with credentials in files as a mounted Secret provides them.
- * Argument {@code mode}: {@code basic} (user and password files), {@code bearer} (service token file) or
+ * Argument {@code mode}: {@code basic} (user and password files), {@code basic-without-events} (the same for a user
+ * without the read privilege on the event indices), {@code bearer} (service token file) or
  * {@code certificate} (client certificate and CA bundle files, both issued by CAs the node does not know until the
  * test rotates the right ones in with {@link #writeTrustedCa} and {@link #writeTrustedClientCertificate}).
  */
@@ -45,9 +46,10 @@ public final class SecuredElasticsearchTestResource implements QuarkusTestResour
             config.put("adapter.elasticsearch.circuit-breaker.max-pause", "1s");
             return config;
         }
-        config.put("adapter.elasticsearch.auth.mode", mode);
-        if (mode.equals("basic")) {
-            config.put("adapter.elasticsearch.auth.username-file", writeSecret("username", SecuredElasticsearch.USER).toString());
+        config.put("adapter.elasticsearch.auth.mode", mode.startsWith("basic") ? "basic" : mode);
+        if (mode.startsWith("basic")) {
+            String user = mode.equals("basic") ? SecuredElasticsearch.USER : SecuredElasticsearch.USER_WITHOUT_EVENTS;
+            config.put("adapter.elasticsearch.auth.username-file", writeSecret("username", user).toString());
             config.put("adapter.elasticsearch.auth.password-file", writeSecret("password", SecuredElasticsearch.PASSWORD + "\n").toString());
         } else {
             config.put("adapter.elasticsearch.auth.token-file", writeSecret("token", elasticsearch.serviceToken()).toString());

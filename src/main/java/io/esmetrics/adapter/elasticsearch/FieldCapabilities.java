@@ -1,0 +1,67 @@
+package io.esmetrics.adapter.elasticsearch;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.esmetrics.adapter.observability.RepeatedWarnings;
+import io.esmetrics.adapter.provider.BackendUnavailableException;
+import io.esmetrics.adapter.rules.MetricRule;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Resolves the fields of each metric against the mappings of the indices it reads ({@link ResolvedFields}), with
+ * one {@code _field_caps} request per distinct (indices, time span, fields), kept for
+ * {@code adapter.elasticsearch.mapping-refresh-interval}: a new daily index with another mapping is followed
+ * within that time. Concurrent askers share one request. A field that cannot work is reported in the log once
+ * per period and fails the metric's requests with the same words.
+ */
+@ApplicationScoped
+class FieldCapabilities {
+
+    private record Key(String indexPattern, String timeField, Duration span, SortedSet<String> fields) {
+    }
+
+    private final SearchClient client;
+    private final Clock clock;
+    private final Cache<Key, ResolvedFields> resolved;
+    private final RepeatedWarnings warnings = new RepeatedWarnings(FieldCapabilities.class);
+
+    FieldCapabilities(SearchClient client, ElasticsearchConfig config, Clock clock) {
+        this.client = client;
+        this.clock = clock;
+        // The injected clock decides expiry, so that tests move time instead of waiting for it.
+        this.resolved = Caffeine.newBuilder()
+                .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
+                .expireAfterWrite(config.mappingRefreshInterval())
+                .maximumSize(10_000)
+                .build();
+    }
+
+    /** @throws BackendUnavailableException when a field cannot be used, or Elasticsearch did not answer */
+    ResolvedFields resolve(MetricRule rule) {
+        SortedSet<String> fields = new TreeSet<>(rule.labels().values());
+        fields.addAll(rule.filter().keySet());
+        rule.namespaceField().ifPresent(fields::add);
+        if (fields.isEmpty()) {
+            return ResolvedFields.AS_DECLARED;
+        }
+        ResolvedFields found = resolved.get(new Key(rule.indexPattern(), rule.timeField(), rule.span(), fields), this::lookUp);
+        if (found.problem().isPresent()) {
+            String message = "metric " + rule.name() + " cannot be computed: " + found.problem().get();
+            warnings.warn(message);
+            throw new BackendUnavailableException(message);
+        }
+        return found;
+    }
+
+    private ResolvedFields lookUp(Key key) {
+        List<String> candidates = ResolvedFields.candidates(key.fields());
+        return ResolvedFields.from(client.fieldCaps(key.indexPattern(), candidates,
+                SearchRequestFactory.fieldCapsFilter(key.timeField(), key.span(), clock.instant())), key.fields(), key.indexPattern());
+    }
+}

@@ -1,0 +1,150 @@
+package io.esmetrics.adapter.elasticsearch;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.esmetrics.adapter.provider.BackendUnavailableException;
+import io.esmetrics.adapter.rules.MetricRule;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.stream.Collectors;
+
+/**
+ * Knows, for every set of indices metrics read, when their newest event was, so that a metric is computed only
+ * from current data ({@link IngestObservation#problemFor}). A look-up is a {@code max} of the time field, answered
+ * from index structures. One that found events stands for {@code adapter.elasticsearch.ingest-lag-interval}; one
+ * that found none is repeated on the next request. The look-ups due are batched into one {@code _msearch}, and
+ * concurrent askers share one look-up per set of indices.
+ */
+@ApplicationScoped
+class IngestWatch {
+
+    private final SearchClient client;
+    private final SearchRequestFactory requests;
+    private final ElasticsearchConfig config;
+    private final Clock clock;
+    private final ConcurrentMap<EventIndices, IngestObservation> observed = new ConcurrentHashMap<>();
+    private final ConcurrentMap<EventIndices, CompletableFuture<IngestObservation>> inFlight = new ConcurrentHashMap<>();
+
+    IngestWatch(SearchClient client, ElasticsearchConfig config, Clock clock) {
+        this.client = client;
+        this.config = config;
+        this.clock = clock;
+        this.requests = new SearchRequestFactory(config.searchTimeout(), config.seriesPageSize());
+    }
+
+    /** For each rule, why its data is not current, if it is not. Looks up what no current observation covers. */
+    Map<MetricRule, Optional<BackendUnavailableException>> problems(Collection<MetricRule> rules) {
+        Map<EventIndices, IngestObservation> observations =
+                observe(rules.stream().map(EventIndices::of).toList());
+        Map<MetricRule, Optional<BackendUnavailableException>> problems = new LinkedHashMap<>();
+        for (MetricRule rule : rules) {
+            problems.put(rule, observations.get(EventIndices.of(rule)).problemFor(rule));
+        }
+        return problems;
+    }
+
+    /** The observation of each set of indices, current at this moment. */
+    Map<EventIndices, IngestObservation> observe(Collection<EventIndices> wanted) {
+        Instant now = clock.instant();
+        Map<EventIndices, IngestObservation> current = new LinkedHashMap<>();
+        Map<EventIndices, CompletableFuture<IngestObservation>> mine = new LinkedHashMap<>();
+        Map<EventIndices, CompletableFuture<IngestObservation>> others = new LinkedHashMap<>();
+        for (EventIndices indices : new LinkedHashSet<>(wanted)) {
+            IngestObservation last = observed.get(indices);
+            if (last != null && last.currentAt(now, config.ingestLagInterval())) {
+                current.put(indices, last);
+                continue;
+            }
+            CompletableFuture<IngestObservation> claim = new CompletableFuture<>();
+            CompletableFuture<IngestObservation> running = inFlight.putIfAbsent(indices, claim);
+            if (running == null) {
+                mine.put(indices, claim);
+            } else {
+                others.put(indices, running);
+            }
+        }
+        if (!mine.isEmpty()) {
+            lookUp(mine, now);
+        }
+        // Claims always complete normally: a failed look-up is an observation that says why.
+        mine.forEach((indices, result) -> current.put(indices, result.join()));
+        others.forEach((indices, result) -> current.put(indices, result.join()));
+        return current;
+    }
+
+    /** The last look-up of these indices that succeeded, for the ingest lag gauges. */
+    Optional<IngestObservation> last(EventIndices indices) {
+        return Optional.ofNullable(observed.get(indices));
+    }
+
+    private void lookUp(Map<EventIndices, CompletableFuture<IngestObservation>> claims, Instant now) {
+        List<EventIndices> all = new ArrayList<>(claims.keySet());
+        Duration lookback = config.ingestLagLookback();
+        List<IngestObservation> results = new ArrayList<>(all.size());
+        try {
+            List<JsonNode> answers = client.msearch("the look-up of the newest event of " + all.stream().map(EventIndices::toString)
+                    .collect(Collectors.joining(", ")), all.stream().map(indices -> requests.newestEvent(indices, now, lookback)).toList());
+            for (int i = 0; i < all.size(); i++) {
+                results.add(observation(all.get(i), now, lookback, answers.get(i)));
+            }
+        } catch (BackendUnavailableException e) {
+            all.forEach(indices -> results.add(IngestObservation.failed(indices, now, lookback, e)));
+        } catch (RuntimeException e) {
+            all.forEach(indices -> results.add(IngestObservation.failed(indices, now, lookback,
+                    new BackendUnavailableException("looking up the newest event of " + indices + " failed: " + e, e))));
+        }
+        for (int i = 0; i < all.size(); i++) {
+            EventIndices indices = all.get(i);
+            IngestObservation result = results.get(i);
+            // Only events stand for a while: an index that appears, or a first event, is seen on the next request.
+            if (result.newestEvent().isPresent()) {
+                observed.put(indices, result);
+            }
+            CompletableFuture<IngestObservation> claim = claims.get(indices);
+            inFlight.remove(indices, claim);
+            claim.complete(result);
+        }
+    }
+
+    /**
+     * An answer that lacks a shard, or timed out, could miss the newest event: it is a failed look-up, never
+     * "no events". A missing concrete index is the same as a pattern matching none.
+     */
+    static IngestObservation observation(EventIndices indices, Instant now, Duration lookback, JsonNode answer) {
+        if (answer.has("error")) {
+            JsonNode error = answer.path("error");
+            String type = error.path("root_cause").path(0).path("type").asText(error.path("type").asText(""));
+            if ("index_not_found_exception".equals(type)) {
+                return IngestObservation.noIndex(indices, now, lookback);
+            }
+            return IngestObservation.failed(indices, now, lookback, new BackendUnavailableException("Elasticsearch answered "
+                    + answer.path("status").asInt() + " to the look-up of the newest event of " + indices + ": "
+                    + SearchClient.reason(error)));
+        }
+        if (answer.path("_shards").path("total").asInt(-1) == 0) {
+            return IngestObservation.noIndex(indices, now, lookback);
+        }
+        JsonNode shards = answer.path("_shards");
+        if (answer.path("timed_out").asBoolean(false) || shards.path("failed").asInt(0) > 0) {
+            String why = answer.path("timed_out").asBoolean(false) ? "the search timed out before every shard answered"
+                    : shards.path("failed").asInt() + " of " + shards.path("total").asInt() + " shards failed: "
+                            + shards.path("failures").path(0).path("reason").path("reason").asText("unknown reason");
+            return IngestObservation.failed(indices, now, lookback, new BackendUnavailableException(
+                    "Elasticsearch gave no complete answer to the look-up of the newest event of " + indices + ": " + why));
+        }
+        JsonNode value = answer.path("aggregations").path(SearchRequestFactory.NEWEST_AGGREGATION).path("value");
+        return IngestObservation.found(indices, now, lookback,
+                value.canConvertToLong() ? Optional.of(Instant.ofEpochMilli(value.asLong())) : Optional.empty());
+    }
+}
