@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * one {@code _field_caps} request per distinct (indices, time span, fields), kept for
  * {@code adapter.elasticsearch.mapping-refresh-interval}: a new daily index with another mapping is followed
  * within that time. Concurrent askers share one request. A field that cannot work is reported in the log once
- * per period and fails the metric's requests with the same words.
+ * per period, with the indices concerned, and fails the metric's requests with the same words but the indices.
  */
 @ApplicationScoped
 class FieldCapabilities {
@@ -53,7 +53,7 @@ class FieldCapabilities {
         ResolvedFields found = resolved.get(new Key(rule.indexPattern(), rule.timeField(), rule.span(), fields), this::lookUp);
         if (found.problem().isPresent()) {
             String message = "metric " + rule.name() + " cannot be computed: " + found.problem().get();
-            warnings.warn(message);
+            warnings.warn(message + " (for example in index " + String.join(", ", found.problemIndices()) + ")");
             throw new BackendUnavailableException(message);
         }
         return found;

@@ -19,20 +19,24 @@ import java.util.TreeSet;
  *
  * @param names   declared field → field to query
  * @param types   field to query → its mapped types (e.g. {@code keyword}, {@code long}); empty when unmapped
- * @param problem why a declared field cannot be used, naming the field, the indices and the fix
+ * @param problem why a declared field cannot be used, naming the field and the fix; index names stay out of it,
+ *                since a team's ElasticsearchMetric may name indices of others
+ * @param problemIndices some of the indices where it cannot, for the operators' log
  */
-record ResolvedFields(Map<String, String> names, Map<String, Set<String>> types, Optional<String> problem) {
+record ResolvedFields(Map<String, String> names, Map<String, Set<String>> types, Optional<String> problem,
+        List<String> problemIndices) {
 
     private static final String KEYWORD = ".keyword";
     /** Types that are not fields of their own: the parents of dotted names. */
     private static final Set<String> NOT_A_VALUE = Set.of("unmapped", "object", "nested");
 
     /** The fields as declared, types unknown: values pass as written (unit tests of the request shapes). */
-    static final ResolvedFields AS_DECLARED = new ResolvedFields(Map.of(), Map.of(), Optional.empty());
+    static final ResolvedFields AS_DECLARED = new ResolvedFields(Map.of(), Map.of(), Optional.empty(), List.of());
 
     ResolvedFields {
         names = Map.copyOf(names);
         types = Map.copyOf(types);
+        problemIndices = List.copyOf(problemIndices);
     }
 
     /** The field to query for the declared {@code field}. */
@@ -70,20 +74,17 @@ record ResolvedFields(Map<String, String> names, Map<String, Set<String>> types,
                 names.put(field, field + KEYWORD);
                 types.put(field + KEYWORD, keyword.types());
             } else {
+                int count = own.nonAggregatable().size();
                 return new ResolvedFields(names, types, Optional.of("field " + field + " is " + String.join(" or ",
-                        own.nonAggregatableTypes()) + " in " + sample(own.nonAggregatable()) + " of " + indexPattern
-                        + ", which cannot be aggregated, and " + field + KEYWORD + " is not an aggregatable keyword in"
-                        + " every index that has " + field + ". Map " + field + " as keyword: install the index template"
-                        + " that Logstash should install (k8s/logstash/ai-events-index-template.json for the event"
-                        + " contract) or one of your own, then roll the indices over"));
+                        own.nonAggregatableTypes()) + " in " + count + " of the " + all.size() + " indices of " + indexPattern
+                        + " holding recent events, which cannot be aggregated, and " + field + KEYWORD + " is not an"
+                        + " aggregatable keyword in every index that has " + field + ". Map " + field + " as keyword:"
+                        + " install the index template that Logstash should install"
+                        + " (k8s/logstash/ai-events-index-template.json for the event contract) or one of your own, then"
+                        + " roll the indices over"), own.nonAggregatable().stream().limit(3).toList());
             }
         }
-        return new ResolvedFields(names, types, Optional.empty());
-    }
-
-    private static String sample(Set<String> indices) {
-        List<String> some = indices.stream().limit(3).toList();
-        return "index " + String.join(", ", some) + (indices.size() > some.size() ? " (and " + (indices.size() - some.size()) + " more)" : "");
+        return new ResolvedFields(names, types, Optional.empty(), List.of());
     }
 
     /** Where one field name is mapped, and where it can be aggregated, across the indices of the answer. */

@@ -64,8 +64,9 @@ class ResolvedFieldsTest {
                                            "unmapped": {"type": "unmapped", "searchable": false, "aggregatable": false, "indices": ["tpl-1"]}},
                   "http.response.status_code": {"long": {"type": "long", "searchable": true, "aggregatable": true}}}}""");
 
-        assertThat(fields.problem()).contains("field service.name is text in index dyn-1 of ai-events-*, which cannot be "
-                + "aggregated, and service.name.keyword is not an aggregatable keyword in every index that has service.name. "
+        assertThat(fields.problemIndices()).containsExactly("dyn-1");
+        assertThat(fields.problem()).contains("field service.name is text in 1 of the 2 indices of ai-events-* holding recent "
+                + "events, which cannot be aggregated, and service.name.keyword is not an aggregatable keyword in every index that has service.name. "
                 + "Map service.name as keyword: install the index template that Logstash should install "
                 + "(k8s/logstash/ai-events-index-template.json for the event contract) or one of your own, then roll the indices over");
     }
@@ -77,7 +78,8 @@ class ResolvedFieldsTest {
                   "service.name": {"keyword": {"type": "keyword", "searchable": true, "aggregatable": false, "non_aggregatable_indices": ["a-2"]}},
                   "http.response.status_code": {"long": {"type": "long", "searchable": true, "aggregatable": true}}}}""");
 
-        assertThat(fields.problem()).get().asString().startsWith("field service.name is keyword in index a-2 of");
+        assertThat(fields.problem()).get().asString().startsWith("field service.name is keyword in 1 of the 2 indices of");
+        assertThat(fields.problemIndices()).containsExactly("a-2");
     }
 
     private static ResolvedFields resolve(String fieldCaps) {
