@@ -170,7 +170,11 @@ class AdapterWiringTest {
         assertThat(role.getRules()).anySatisfy(rule -> grants(rule, "", "secrets", "es-metrics-adapter-serving-cert"));
         assertThat(role.getRules()).anySatisfy(rule -> grants(rule, "", "secrets", "es-metrics-adapter-elasticsearch"));
         assertThat(customResources.getRules()).anySatisfy(rule -> grants(rule, "esmetrics.io", "elasticsearchmetrics", null));
-        assertThat(customResources.getRules()).anySatisfy(rule -> assertThat(rule.getResources()).contains("elasticsearchmetrics/status"));
+        // Statuses are written with update only (least privilege: the code never patches them).
+        assertThat(customResources.getRules()).anySatisfy(rule -> {
+            assertThat(rule.getResources()).containsExactly("elasticsearchmetrics/status");
+            assertThat(rule.getVerbs()).containsExactly("update");
+        });
         assertThat(clusterRoleBindingTo(customResources.getMetadata().getName()).getSubjects())
                 .singleElement().satisfies(AdapterWiringTest::isTheAdapterServiceAccount);
     }

@@ -70,6 +70,26 @@ class KustomizeBuildTest {
                 assertThat(object.getMetadata().getLabels()).containsEntry("app.kubernetes.io/managed-by", "kustomize"));
     }
 
+    /** Deleting the CRD deletes every team's ElasticsearchMetric: the default uninstall leaves k8s/crd alone. */
+    @Test
+    void uninstallDeletesEverythingButTheElasticsearchMetricApi() {
+        Set<String> uninstalled = identities(Manifests.kustomize(Manifests.K8S.resolve("uninstall")));
+        Set<String> api = identities(Manifests.kustomize(Manifests.K8S.resolve("crd")));
+        Set<String> installed = identities(Manifests.kustomize(Manifests.K8S));
+
+        assertThat(uninstalled).noneMatch(identity -> identity.startsWith("CustomResourceDefinition/"));
+        assertThat(uninstalled).doesNotContainAnyElementsOf(api);
+        Set<String> both = new java.util.TreeSet<>(uninstalled);
+        both.addAll(api);
+        assertThat(both).isEqualTo(new java.util.TreeSet<>(installed));
+    }
+
+    private static Set<String> identities(String yaml) {
+        return Manifests.documents(yaml).stream().map(Manifests::parse)
+                .map(object -> object.getKind() + "/" + object.getMetadata().getNamespace() + "/" + object.getMetadata().getName())
+                .collect(Collectors.toSet());
+    }
+
     @Test
     void istioAccessLogsComponentShipsSidecarLogsToTheLogstashBeatsInput() throws IOException {
         // kustomize loads directories (not files) from outside a kustomization's root, so a relative path works.
