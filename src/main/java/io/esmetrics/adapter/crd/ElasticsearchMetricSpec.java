@@ -8,6 +8,7 @@ import io.esmetrics.adapter.rules.Scope;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.ValidationRule;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 import java.util.Map;
 
@@ -17,6 +18,8 @@ import java.util.Map;
  * validates with the same MetricRuleFactory as for definitions files. An unknown enum value (possible only with an
  * outdated CRD) reads as absent instead of failing the informer's whole list, so it is one Invalid resource.
  */
+// Read and written by Jackson through reflection, which a native image must be told about.
+@RegisterForReflection
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = "self.aggregation in ['rate', 'count'] ? !has(self.field) : has(self.field)",
         message = "field is required by latest, sum, avg, min and max, and not used by rate and count")

@@ -79,11 +79,17 @@ public class ExternalMetricsResource {
     }
 
     private static ExternalMetricValue toWire(MetricValue value) {
+        String quantity;
+        try {
+            quantity = CanonicalQuantity.format(value.value());
+        } catch (QuantityOutOfRangeException e) {
+            throw e.of(value.metricName());
+        }
         return new ExternalMetricValue(
                 value.metricName(),
                 value.labels(),
                 value.timestamp().truncatedTo(ChronoUnit.SECONDS).toString(),
                 value.window().map(window -> Math.max(1, window.toSeconds())).orElse(null),
-                CanonicalQuantity.format(value.value()));
+                quantity);
     }
 }

@@ -4,6 +4,7 @@ import io.esmetrics.adapter.authentication.AuthenticationUnavailableException;
 import io.esmetrics.adapter.authentication.UnauthorizedException;
 import io.esmetrics.adapter.authorization.AuthorizationUnavailableException;
 import io.esmetrics.adapter.authorization.ForbiddenException;
+import io.esmetrics.adapter.observability.RepeatedWarnings;
 import io.esmetrics.adapter.provider.BackendUnavailableException;
 import io.esmetrics.adapter.provider.LabelNotAllowedException;
 import io.esmetrics.adapter.provider.MetricNotFoundException;
@@ -22,6 +23,9 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /** Every error leaves as a Kubernetes {@code Status}, so {@code kubectl} and the HPA can show why. */
 public class StatusExceptionMappers {
+
+    /** The same value fails every request for its series until the data changes. */
+    private final RepeatedWarnings unrepresentableValues = new RepeatedWarnings(StatusExceptionMappers.class);
 
     @ServerExceptionMapper
     Response badSelector(InvalidLabelSelectorException e) {
@@ -71,10 +75,11 @@ public class StatusExceptionMappers {
         return status(503, "ServiceUnavailable", e.getMessage());
     }
 
+    /** The backend's data holds a value no Quantity can carry: as untrustworthy as any failed search. */
     @ServerExceptionMapper
     Response unrepresentable(QuantityOutOfRangeException e) {
-        Log.warn(e.getMessage());
-        return status(500, "InternalError", e.getMessage());
+        unrepresentableValues.warn(e.getMessage());
+        return status(503, "ServiceUnavailable", e.getMessage());
     }
 
     @ServerExceptionMapper

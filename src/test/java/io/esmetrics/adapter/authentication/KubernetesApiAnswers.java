@@ -20,6 +20,10 @@ final class KubernetesApiAnswers {
 
     static final String HPA_CONTROLLER = "system:serviceaccount:kube-system:horizontal-pod-autoscaler";
     static final String VALID_TOKEN = "valid-token-of-bob";
+    /** A token whose TokenReview fails (the API answers 500). */
+    static final String TOKEN_REVIEW_FAILS = "token-whose-review-fails";
+    /** Longer than the client's request timeout (quarkus.kubernetes-client.request-timeout, 5 s). */
+    private static final long SLOWER_THAN_THE_CLIENT_WAITS_MS = 6_000;
     static final Queue<JsonNode> SUBJECT_ACCESS_REVIEWS = new ConcurrentLinkedQueue<>();
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -39,6 +43,13 @@ final class KubernetesApiAnswers {
         if (user.equals("sar-down")) {
             return new Reply(500, JSON.createObjectNode().put("kind", "Status").put("code", 500));
         }
+        if (user.equals("sar-silent")) {
+            // An answer without a decision: no status.allowed.
+            return new Reply(201, review.deepCopy());
+        }
+        if (user.equals("sar-slow")) {
+            sleep();
+        }
         boolean allowed = List.of(HPA_CONTROLLER, "alice", "bob").contains(user);
         ObjectNode answer = review.deepCopy();
         answer.putObject("status").put("allowed", allowed);
@@ -46,6 +57,9 @@ final class KubernetesApiAnswers {
     }
 
     private static Reply tokenReview(JsonNode review) {
+        if (TOKEN_REVIEW_FAILS.equals(review.path("spec").path("token").asText())) {
+            return new Reply(500, JSON.createObjectNode().put("kind", "Status").put("code", 500));
+        }
         ObjectNode answer = review.deepCopy();
         ObjectNode status = answer.putObject("status");
         if (VALID_TOKEN.equals(review.path("spec").path("token").asText())) {
@@ -56,6 +70,15 @@ final class KubernetesApiAnswers {
             status.put("authenticated", false);
         }
         return new Reply(201, answer);
+    }
+
+    /** An API server that does not answer in time: the misbehaviour under test, not a test waiting. */
+    private static void sleep() {
+        try {
+            Thread.sleep(SLOWER_THAN_THE_CLIENT_WAITS_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private record Reply(int status, JsonNode body) {

@@ -131,6 +131,63 @@ class SecureServingTest {
         assertStatus(response, 401, "Unauthorized");
     }
 
+    /** Only a front-proxy certificate makes identity headers count: a client certificate's own identity wins. */
+    @Test
+    void ignoresIdentityHeadersSentWithAClientCertificate() throws Exception {
+        String namespace = "headers-" + UUID.randomUUID().toString().substring(0, 8);
+        HttpResponse<String> response = send(SecurePki.ALICE.httpClientTrusting(SecurePki.SERVING_CA),
+                "/apis/external.metrics.k8s.io/v1beta1/namespaces/" + namespace + "/queue_length",
+                "X-Remote-User", "mallory", "X-Remote-Group", "system:masters", "X-Remote-Extra-Scopes", "everything");
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        JsonNode spec = reviewIn(namespace).path("spec");
+        assertThat(spec.path("user").asText()).isEqualTo("alice");
+        assertThat(spec.path("groups")).extracting(JsonNode::asText).containsExactly("metrics-readers", "team-a");
+        assertThat(spec.path("extra").isEmpty()).isTrue();
+    }
+
+    @Test
+    void ignoresIdentityHeadersSentWithABearerToken() throws Exception {
+        String namespace = "headers-" + UUID.randomUUID().toString().substring(0, 8);
+        HttpResponse<String> response = send(TestPki.anonymousClientTrusting(SecurePki.SERVING_CA),
+                "/apis/external.metrics.k8s.io/v1beta1/namespaces/" + namespace + "/queue_length",
+                "Authorization", "Bearer " + KubernetesApiAnswers.VALID_TOKEN,
+                "X-Remote-User", "mallory", "X-Remote-Group", "system:masters");
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        JsonNode spec = reviewIn(namespace).path("spec");
+        assertThat(spec.path("user").asText()).isEqualTo("bob");
+        assertThat(spec.path("groups")).extracting(JsonNode::asText).containsExactly("system:authenticated");
+    }
+
+    @Test
+    void refusesWhenTheSubjectAccessReviewAnswersWithoutADecision() throws Exception {
+        HttpResponse<String> response = asAggregator(SecurePki.AGGREGATOR, "sar-silent", metricPath("queue_length"));
+
+        assertStatus(response, 403, "Forbidden");
+        assertThat(JSON.readTree(response.body()).path("message").asText()).startsWith("external.metrics.k8s.io \"queue_length\" is forbidden: "
+                + "User \"sar-silent\" cannot list resource");
+    }
+
+    @Test
+    void failsClosedWhenTheSubjectAccessReviewApiDoesNotAnswerInTime() throws Exception {
+        HttpResponse<String> response = asAggregator(SecurePki.AGGREGATOR, "sar-slow", metricPath("queue_length"));
+
+        assertStatus(response, 503, "ServiceUnavailable");
+        assertThat(JSON.readTree(response.body()).path("message").asText())
+                .isEqualTo("cannot authorize the request: the SubjectAccessReview API did not answer");
+    }
+
+    @Test
+    void refusesABearerTokenWhenTheTokenReviewApiFails() throws Exception {
+        HttpResponse<String> response = send(TestPki.anonymousClientTrusting(SecurePki.SERVING_CA), metricPath("queue_length"),
+                "Authorization", "Bearer " + KubernetesApiAnswers.TOKEN_REVIEW_FAILS);
+
+        assertStatus(response, 401, "Unauthorized");
+        assertThat(JSON.readTree(response.body()).path("message").asText())
+                .isEqualTo("cannot verify the bearer token: the TokenReview API did not answer");
+    }
+
     @Test
     void refusesAFrontProxyCertificateFromAnotherCa() throws Exception {
         assertStatus(asAggregator(SecurePki.ROGUE_AGGREGATOR, HPA_CONTROLLER, metricPath("queue_length")), 401, "Unauthorized");
@@ -293,6 +350,12 @@ class SecureServingTest {
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    private static JsonNode reviewIn(String namespace) {
+        return SUBJECT_ACCESS_REVIEWS.stream()
+                .filter(review -> review.path("spec").path("resourceAttributes").path("namespace").asText().equals(namespace))
+                .reduce((first, second) -> second).orElseThrow(() -> new AssertionError("no SubjectAccessReview in " + namespace));
+    }
+
     private static JsonNode lastReviewOf(String user) {
         return SUBJECT_ACCESS_REVIEWS.stream().filter(review -> review.path("spec").path("user").asText().equals(user))
                 .reduce((first, second) -> second).orElseThrow(() -> new AssertionError("no SubjectAccessReview for " + user));
@@ -302,7 +365,10 @@ class SecureServingTest {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(code);
         JsonNode status = JSON.readTree(response.body());
         assertThat(status.path("kind").asText()).isEqualTo("Status");
+        assertThat(status.path("apiVersion").asText()).isEqualTo("v1");
+        assertThat(status.path("status").asText()).isEqualTo("Failure");
         assertThat(status.path("code").asInt()).isEqualTo(code);
         assertThat(status.path("reason").asText()).isEqualTo(reason);
+        assertThat(status.path("message").asText()).isNotBlank();
     }
 }

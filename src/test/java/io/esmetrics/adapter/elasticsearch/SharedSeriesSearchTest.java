@@ -1,5 +1,6 @@
 package io.esmetrics.adapter.elasticsearch;
 
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.esmetrics.adapter.provider.Backend;
@@ -107,6 +108,49 @@ class SharedSeriesSearchTest {
             assertThat(value.labels()).isEqualTo(Map.of("service", "svc-9", "status_code", "404"));
             assertThat(value.value()).isEqualByComparingTo("0");
         });
+    }
+
+    /** The aggregator probes discovery, the kubelet the probes: none of them may depend on Elasticsearch. */
+    @Test
+    void answersProbesDiscoveryAndOpenApiWithoutAskingElasticsearch() {
+        long before = proxy.requests();
+
+        for (String path : List.of("/livez", "/readyz", "/apis", "/apis/external.metrics.k8s.io",
+                "/apis/external.metrics.k8s.io/v1beta1", "/openapi/v2", "/openapi/v3")) {
+            given().get(path).then().statusCode(200);
+        }
+
+        assertThat(proxy.requests()).isEqualTo(before);
+    }
+
+    /** Queries of several namespaces in one batch: each namespace has its own shared search, and its own answers. */
+    @Test
+    void keepsTheNamespacesOfOneBatchApart() {
+        String first = team();
+        String second = team();
+        Instant at = Instant.now().minusSeconds(20);
+        Events.create()
+                .queueSample(at, first, "svc-1", "q1", 3).queueSample(at, first, "svc-2", "q1", 4)
+                .queueSample(at, second, "svc-1", "q1", 30).queueSample(at, second, "svc-2", "q1", 40)
+                .requests(6, at, first, "svc-1", 200).requests(12, at, second, "svc-1", 200)
+                .indexInto(SharedElasticsearch.node());
+        List<MetricQuery> queries = List.of(
+                query(first, "queue_length", "service=svc-1"),
+                query(second, "queue_length", "service=svc-1"),
+                query(first, "queue_length", "service=svc-2"),
+                query(second, "queue_length", "service=svc-2"),
+                query(second, "request_rate", "service=svc-1"),
+                query(first, "request_rate", "service=svc-1"),
+                query(first, "request_rate", ""));
+
+        List<MetricAnswer> answers = backend.values(queries);
+
+        assertThat(proxy.searchBodiesMentioning(first)).as("one search per metric and namespace").isEqualTo(2);
+        assertThat(proxy.searchBodiesMentioning(second)).isEqualTo(2);
+        assertAnsweredAsOwnSearchesAnswer(queries, answers);
+        assertThat(List.of(answers.get(0), answers.get(1), answers.get(2), answers.get(3), answers.get(4), answers.get(5)))
+                .extracting(SharedSeriesSearchTest::numbers)
+                .containsExactly(List.of("3"), List.of("30"), List.of("4"), List.of("40"), List.of("0.2"), List.of("0.1"));
     }
 
     /** A value no long can equal is no match on the shared path, in memory, exactly as in the search of its own. */

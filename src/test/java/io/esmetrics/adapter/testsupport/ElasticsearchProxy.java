@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -40,6 +41,7 @@ public final class ElasticsearchProxy implements AutoCloseable {
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
     private final List<String> searches = new CopyOnWriteArrayList<>();
+    private final AtomicLong requests = new AtomicLong();
     private volatile String target;
     private volatile Behaviour behaviour = new Forward();
 
@@ -73,6 +75,11 @@ public final class ElasticsearchProxy implements AutoCloseable {
     }
 
     /** Search requests ({@code _search}, {@code _msearch}) whose body mentions {@code text}. */
+    /** Every request the proxy received, of any kind. */
+    public long requests() {
+        return requests.get();
+    }
+
     public long searchesMentioning(String text) {
         return searches.stream().filter(body -> body.contains(text)).count();
     }
@@ -108,6 +115,7 @@ public final class ElasticsearchProxy implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
+            requests.incrementAndGet();
             byte[] body = exchange.getRequestBody().readAllBytes();
             String path = exchange.getRequestURI().getPath();
             if (path.endsWith("_search") || path.endsWith("_msearch")) {
