@@ -13,6 +13,8 @@ import java.util.Map;
  * front-proxy certificates, which front-proxy names are allowed and which headers carry the identity.
  *
  * @param allowedNames empty means any certificate signed by the front-proxy CA
+ * @param uidHeaders   from Kubernetes 1.32 (the aggregator sends {@code X-Remote-Uid} from 1.33); none when the
+ *                     ConfigMap has no {@code requestheader-uid-headers}, as before
  */
 record ClusterAuthentication(
         List<X509Certificate> clientCa,
@@ -20,9 +22,11 @@ record ClusterAuthentication(
         List<String> allowedNames,
         List<String> usernameHeaders,
         List<String> groupHeaders,
-        List<String> extraHeaderPrefixes) {
+        List<String> extraHeaderPrefixes,
+        List<String> uidHeaders) {
 
-    static final ClusterAuthentication NONE = new ClusterAuthentication(List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
+    static final ClusterAuthentication NONE = new ClusterAuthentication(List.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
+            List.of());
     private static final ObjectMapper JSON = new ObjectMapper();
 
     static ClusterAuthentication parse(Map<String, String> data) {
@@ -32,7 +36,8 @@ record ClusterAuthentication(
                 list(data, "requestheader-allowed-names", List.of()),
                 list(data, "requestheader-username-headers", List.of("X-Remote-User")),
                 list(data, "requestheader-group-headers", List.of("X-Remote-Group")),
-                list(data, "requestheader-extra-headers-prefix", List.of("X-Remote-Extra-")));
+                list(data, "requestheader-extra-headers-prefix", List.of("X-Remote-Extra-")),
+                list(data, "requestheader-uid-headers", List.of()));
     }
 
     private static List<X509Certificate> certificates(String pem) {

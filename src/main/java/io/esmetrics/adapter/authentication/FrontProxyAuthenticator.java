@@ -39,7 +39,12 @@ final class FrontProxyAuthenticator {
         }
         List<String> groups = new ArrayList<>();
         cluster.groupHeaders().forEach(header -> groups.addAll(headers.getAll(header)));
-        return Optional.of(new UserInfo(username.get(), groups, extra(headers, cluster.extraHeaderPrefixes())));
+        // Only the headers the cluster names: without requestheader-uid-headers, an X-Remote-Uid means nothing.
+        Optional<String> uid = cluster.uidHeaders().stream()
+                .map(headers::get)
+                .filter(value -> value != null && !value.isEmpty())
+                .findFirst();
+        return Optional.of(new UserInfo(username.get(), uid, groups, extra(headers, cluster.extraHeaderPrefixes())));
     }
 
     /** {@code X-Remote-Extra-Scopes: a} → {@code scopes: [a]}; keys are lower-cased and URL-unescaped, as Kubernetes does. */

@@ -46,7 +46,7 @@ public class RequestAuthenticator {
                 Optional<String> user = DistinguishedNames.commonName(chain[0]).filter(cn -> !cn.isEmpty());
                 if (user.isPresent()) {
                     return CompletableFuture.completedFuture(
-                            new UserInfo(user.get(), DistinguishedNames.organizations(chain[0]), java.util.Map.of()));
+                            new UserInfo(user.get(), Optional.empty(), DistinguishedNames.organizations(chain[0]), java.util.Map.of()));
                 }
             }
         }

@@ -56,7 +56,8 @@ public class TokenReviewAuthenticator {
             }
             var user = status.getUser();
             Map<String, List<String>> extra = user.getExtra() == null ? Map.of() : user.getExtra();
-            return Optional.of(new UserInfo(user.getUsername(), user.getGroups() == null ? List.of() : user.getGroups(), extra));
+            return Optional.of(new UserInfo(user.getUsername(), Optional.ofNullable(user.getUid()).filter(uid -> !uid.isEmpty()),
+                    user.getGroups() == null ? List.of() : user.getGroups(), extra));
         } catch (KubernetesClientException e) {
             // Not cached: the next request asks again.
             warnings.warn("TokenReview failed, refusing the token: " + e.getMessage());

@@ -2,9 +2,15 @@ package io.esmetrics.adapter.authentication;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
-/** Who is calling, as Kubernetes names it: the identity SubjectAccessReview asks about. */
-public record UserInfo(String username, List<String> groups, Map<String, List<String>> extra) {
+/**
+ * Who is calling, as Kubernetes names it: the identity SubjectAccessReview asks about.
+ *
+ * @param uid the user's unique id where the credential carries one (a TokenReview, a front proxy that sends
+ *            {@code X-Remote-Uid}); empty for client certificates
+ */
+public record UserInfo(String username, Optional<String> uid, List<String> groups, Map<String, List<String>> extra) {
 
     public UserInfo {
         groups = List.copyOf(groups);

@@ -61,6 +61,7 @@ public class SubjectAccessReviewAuthorizer {
         SubjectAccessReview review = new SubjectAccessReviewBuilder()
                 .withNewSpec()
                 .withUser(question.user().username())
+                .withUid(question.user().uid().orElse(null))
                 .withGroups(question.user().groups())
                 .withExtra(question.user().extra())
                 .withNewResourceAttributes()

@@ -20,6 +20,7 @@ final class KubernetesApiAnswers {
 
     static final String HPA_CONTROLLER = "system:serviceaccount:kube-system:horizontal-pod-autoscaler";
     static final String VALID_TOKEN = "valid-token-of-bob";
+    static final String BOB_UID = "0b0b0b0b-uid-of-bob";
     /** A token whose TokenReview fails (the API answers 500). */
     static final String TOKEN_REVIEW_FAILS = "token-whose-review-fails";
     /** Longer than the client's request timeout (quarkus.kubernetes-client.request-timeout, 5 s). */
@@ -64,7 +65,7 @@ final class KubernetesApiAnswers {
         ObjectNode status = answer.putObject("status");
         if (VALID_TOKEN.equals(review.path("spec").path("token").asText())) {
             status.put("authenticated", true);
-            ObjectNode user = status.putObject("user").put("username", "bob");
+            ObjectNode user = status.putObject("user").put("username", "bob").put("uid", BOB_UID);
             user.putArray("groups").add("system:authenticated");
         } else {
             status.put("authenticated", false);

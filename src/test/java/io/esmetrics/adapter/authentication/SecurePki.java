@@ -43,4 +43,11 @@ final class SecurePki {
                 "requestheader-group-headers", "[\"X-Remote-Group\"]",
                 "requestheader-extra-headers-prefix", "[\"X-Remote-Extra-\"]");
     }
+
+    /** As a Kubernetes 1.32+ API server writes it: the uid header too. */
+    static Map<String, String> extensionApiserverAuthenticationWithUid(Issued frontProxyCa) {
+        Map<String, String> data = new java.util.HashMap<>(extensionApiserverAuthentication(frontProxyCa));
+        data.put("requestheader-uid-headers", "[\"X-Remote-Uid\"]");
+        return data;
+    }
 }

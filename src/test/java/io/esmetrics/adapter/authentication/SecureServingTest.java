@@ -157,7 +157,42 @@ class SecureServingTest {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         JsonNode spec = reviewIn(namespace).path("spec");
         assertThat(spec.path("user").asText()).isEqualTo("bob");
+        assertThat(spec.path("uid").asText()).as("the uid of the TokenReview").isEqualTo(KubernetesApiAnswers.BOB_UID);
         assertThat(spec.path("groups")).extracting(JsonNode::asText).containsExactly("system:authenticated");
+    }
+
+    /** Kubernetes 1.32+ names a uid header; from 1.33 the aggregator sends it: it belongs to every review. */
+    @Test
+    void sendsTheUidOfAVerifiedFrontProxyInTheSubjectAccessReview() throws Exception {
+        try {
+            trustFrontProxyCa(SecurePki.extensionApiserverAuthenticationWithUid(SecurePki.FRONT_PROXY_CA));
+            HttpClient aggregator = SecurePki.AGGREGATOR.httpClientTrusting(SecurePki.SERVING_CA);
+            HttpClient alice = SecurePki.ALICE.httpClientTrusting(SecurePki.SERVING_CA);
+
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                String namespace = "uid-" + UUID.randomUUID().toString().substring(0, 8);
+                assertThat(send(aggregator, pathIn(namespace), "X-Remote-User", HPA_CONTROLLER, "X-Remote-Uid", "uid-of-the-hpa")
+                        .statusCode()).isEqualTo(200);
+                assertThat(reviewIn(namespace).path("spec").path("uid").asText()).isEqualTo("uid-of-the-hpa");
+            });
+            String fromAlice = "uid-" + UUID.randomUUID().toString().substring(0, 8);
+            assertThat(send(alice, pathIn(fromAlice), "X-Remote-Uid", "forged-uid").statusCode()).isEqualTo(200);
+            assertThat(reviewIn(fromAlice).path("spec").has("uid")).as("a uid sent without the front-proxy certificate").isFalse();
+        } finally {
+            trustFrontProxyCa(SecurePki.FRONT_PROXY_CA);
+        }
+    }
+
+    /** A ConfigMap without requestheader-uid-headers (before 1.32): as before, no header carries a uid. */
+    @Test
+    void takesNoUidFromHeadersTheClusterDoesNotName() throws Exception {
+        String namespace = "uid-" + UUID.randomUUID().toString().substring(0, 8);
+
+        HttpResponse<String> response = send(SecurePki.AGGREGATOR.httpClientTrusting(SecurePki.SERVING_CA), pathIn(namespace),
+                "X-Remote-User", HPA_CONTROLLER, "X-Remote-Uid", "uid-of-the-hpa");
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(reviewIn(namespace).path("spec").has("uid")).isFalse();
     }
 
     @Test
@@ -327,10 +362,18 @@ class SecureServingTest {
     }
 
     private void trustFrontProxyCa(Issued frontProxyCa) {
+        trustFrontProxyCa(SecurePki.extensionApiserverAuthentication(frontProxyCa));
+    }
+
+    private void trustFrontProxyCa(Map<String, String> extensionApiserverAuthentication) {
         client.configMaps().inNamespace("kube-system").resource(new ConfigMapBuilder()
                 .withNewMetadata().withName("extension-apiserver-authentication").withNamespace("kube-system").endMetadata()
-                .withData(SecurePki.extensionApiserverAuthentication(frontProxyCa))
+                .withData(extensionApiserverAuthentication)
                 .build()).createOr(io.fabric8.kubernetes.client.dsl.NonDeletingOperation::update);
+    }
+
+    private static String pathIn(String namespace) {
+        return "/apis/external.metrics.k8s.io/v1beta1/namespaces/" + namespace + "/queue_length";
     }
 
     private HttpResponse<String> asAggregator(Issued certificate, String user, String path) throws Exception {
