@@ -18,6 +18,7 @@ import io.restassured.response.ValidatableResponse;
 import java.time.Instant;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -27,6 +28,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * numbers computed by hand from the indexed events.
  */
 @QuarkusTest
+@Tag("engines")
 @WithTestResource(ElasticsearchTestResource.class)
 class ExternalMetricsResourceTest {
 

@@ -26,23 +26,27 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.jboss.logging.Logger;
 
 /**
  * A real Elasticsearch node from the Maven Central distribution (unpacked by the build into
- * {@code target/elasticsearch-dist}), run from a private copy in a fresh temporary directory.
- * Elasticsearch refuses to run as root: when the build is root, the node runs as {@code nobody}.
+ * {@code target/elasticsearch-dist}), run from a private copy in a fresh temporary directory. The distribution
+ * may as well be an OpenSearch one: {@link SearchEngine} says how each engine starts.
+ * Neither engine runs as root: when the build is root, the node runs as {@code nobody}.
  */
 public final class ElasticsearchProcess implements AutoCloseable {
 
     private static final int NOBODY = 65534;
     private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger LOG = Logger.getLogger(ElasticsearchProcess.class);
 
     /** How the tests themselves reach a node: scheme, TLS context and Authorization header (secured nodes). */
     public record AdminAccess(String scheme, javax.net.ssl.SSLContext sslContext, String authorization) {
         static final AdminAccess PLAIN = new AdminAccess("http", null, null);
     }
 
+    private final SearchEngine engine;
     private final Path workDir;
     private final Process process;
     private final AdminAccess access;
@@ -51,7 +55,9 @@ public final class ElasticsearchProcess implements AutoCloseable {
     private final HttpClient http;
     private final Thread shutdownHook = new Thread(this::stopProcesses, "stop-elasticsearch");
 
-    private ElasticsearchProcess(Path workDir, Process process, int httpPort, String clusterName, AdminAccess access) {
+    private ElasticsearchProcess(SearchEngine engine, Path workDir, Process process, int httpPort, String clusterName,
+                                 AdminAccess access) {
+        this.engine = engine;
         this.access = access;
         HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2));
         if (access.sslContext() != null) {
@@ -66,7 +72,7 @@ public final class ElasticsearchProcess implements AutoCloseable {
 
     /** Starts a single-node cluster, security off, and waits until it is yellow. */
     public static ElasticsearchProcess start() {
-        return start(Map.of("xpack.security.enabled", "false"));
+        return start(Map.of());
     }
 
     /** Prepares a node's home (config files, users, tokens) before it starts; runs as the build's user. */
@@ -75,7 +81,7 @@ public final class ElasticsearchProcess implements AutoCloseable {
         void prepare(Path home) throws Exception;
     }
 
-    /** Starts a single-node cluster with extra {@code -E} settings. */
+    /** Starts a single-node cluster with extra {@code -E} settings (over the engine's defaults: security off). */
     public static ElasticsearchProcess start(Map<String, String> extraSettings) {
         return start(extraSettings, home -> { }, AdminAccess.PLAIN);
     }
@@ -83,6 +89,9 @@ public final class ElasticsearchProcess implements AutoCloseable {
     /** Starts a single-node cluster with extra {@code -E} settings, its home prepared first. */
     public static ElasticsearchProcess start(Map<String, String> extraSettings, HomePreparation preparation, AdminAccess access) {
         Path distribution = distribution();
+        SearchEngine engine = SearchEngine.in(distribution);
+        engine.requireKnown(extraSettings);
+        Path javaHome = JavaHome.atLeast(engine.minimumJava(), engine);
         try {
             Path workDir = Files.createTempDirectory(Path.of("/tmp"), "es-metrics-adapter-es-");
             Path home = workDir.resolve("home");
@@ -93,7 +102,7 @@ public final class ElasticsearchProcess implements AutoCloseable {
             try {
                 preparation.prepare(home);
             } catch (Exception e) {
-                throw new IllegalStateException("cannot prepare the Elasticsearch home: " + e.getMessage(), e);
+                throw new IllegalStateException("cannot prepare the " + engine + " home: " + e.getMessage(), e);
             }
             int httpPort = freePort();
             int transportPort = freePort();
@@ -108,6 +117,7 @@ public final class ElasticsearchProcess implements AutoCloseable {
             settings.put("path.data", workDir.resolve("data").toString());
             settings.put("path.logs", workDir.resolve("logs").toString());
             settings.put("cluster.routing.allocation.disk.threshold_enabled", "false");
+            settings.putAll(engine.defaultSettings());
             settings.putAll(extraSettings);
 
             List<String> command = new ArrayList<>();
@@ -115,21 +125,25 @@ public final class ElasticsearchProcess implements AutoCloseable {
                 chownTree(workDir, NOBODY);
                 command.addAll(List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups"));
             }
-            command.add(home.resolve("bin/elasticsearch").toString());
+            command.add(home.resolve(engine.product().startScript()).toString());
             settings.forEach((key, value) -> command.add("-E" + key + "=" + value));
             ProcessBuilder builder = new ProcessBuilder(command)
                     .directory(workDir.toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(workDir.resolve("logs/console.log").toFile());
-            builder.environment().put("ES_JAVA_HOME", System.getProperty("java.home"));
-            builder.environment().put("ES_JAVA_OPTS", "-Xms512m -Xmx512m");
-            builder.environment().put("ES_TMPDIR", workDir.resolve("tmp").toString());
+            builder.environment().put(engine.product().javaHomeVariable(), javaHome.toString());
+            builder.environment().put(engine.product().javaOptionsVariable(), "-Xms512m -Xmx512m");
+            builder.environment().put(engine.product().tmpDirVariable(), workDir.resolve("tmp").toString());
             builder.environment().remove("JAVA_TOOL_OPTIONS");
-            ElasticsearchProcess node = new ElasticsearchProcess(workDir, builder.start(), httpPort, clusterName, access);
+            Instant started = Instant.now();
+            ElasticsearchProcess node = new ElasticsearchProcess(engine, workDir, builder.start(), httpPort, clusterName, access);
             // Quarkus runs test resources in class loaders of their own, whose statics no listener reaches:
             // whatever else happens, the node dies with the JVM that started it.
             Runtime.getRuntime().addShutdownHook(node.shutdownHook);
             node.awaitReady();
+            node.requireVersion();
+            LOG.infof("%s started at %s in %d s, on the Java %s of %s", engine, node.hostAndPort(),
+                    Duration.between(started, Instant.now()).toSeconds(), JavaHome.featureVersion(javaHome).orElse(0), javaHome);
             return node;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -138,11 +152,12 @@ public final class ElasticsearchProcess implements AutoCloseable {
 
     /** Runs one of the distribution's command line tools (elasticsearch-users, ...) and returns what it printed. */
     public static String runTool(Path home, String tool, String... args) throws IOException, InterruptedException {
+        SearchEngine engine = SearchEngine.in(home);
         List<String> command = new ArrayList<>();
         command.add(home.resolve("bin").resolve(tool).toString());
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().put("ES_JAVA_HOME", System.getProperty("java.home"));
+        builder.environment().put(engine.product().javaHomeVariable(), JavaHome.atLeast(engine.minimumJava(), engine).toString());
         Process process = builder.start();
         String output = new String(process.getInputStream().readAllBytes());
         if (!process.waitFor(2, TimeUnit.MINUTES) || process.exitValue() != 0) {
@@ -246,7 +261,7 @@ public final class ElasticsearchProcess implements AutoCloseable {
             if (!process.isAlive()) {
                 String log = consoleLog();
                 close();
-                throw new IllegalStateException("Elasticsearch exited with " + process.exitValue() + ":\n" + log);
+                throw new IllegalStateException(engine + " exited with " + process.exitValue() + ":\n" + log);
             }
             try {
                 HttpResponse<String> response = http.send(
@@ -278,7 +293,27 @@ public final class ElasticsearchProcess implements AutoCloseable {
         }
         String log = consoleLog();
         close();
-        throw new IllegalStateException("Elasticsearch was not ready after " + START_TIMEOUT + ":\n" + log);
+        throw new IllegalStateException(engine + " was not ready after " + START_TIMEOUT + ":\n" + log);
+    }
+
+    /**
+     * The node must be the engine its distribution's files name: a report that says "OpenSearch 2.19.6" is then
+     * a fact. The version is read from {@code GET /_nodes/_local}; {@code GET /} answers 405 on the
+     * Elasticsearch 8 and 9 test distributions.
+     */
+    private void requireVersion() {
+        String reported;
+        try {
+            JsonNode nodes = request("GET", "/_nodes/_local?filter_path=nodes.*.version", null).path("nodes");
+            reported = nodes.isEmpty() ? "(none)" : nodes.elements().next().path("version").asText();
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        if (!engine.version().equals(reported)) {
+            close();
+            throw new IllegalStateException("the node of " + engine + " reports version " + reported);
+        }
     }
 
     private String consoleLog() {
@@ -294,7 +329,7 @@ public final class ElasticsearchProcess implements AutoCloseable {
         String configured = System.getProperty("elasticsearch.distribution");
         Path path = configured != null ? Path.of(configured) : null;
         if (path == null || !Files.isDirectory(path)) {
-            throw new IllegalStateException("No Elasticsearch distribution at " + configured
+            throw new IllegalStateException("No Elasticsearch (or OpenSearch) distribution at " + configured
                     + "; run the tests through Maven, which unpacks it (mvn verify)");
         }
         return path;
