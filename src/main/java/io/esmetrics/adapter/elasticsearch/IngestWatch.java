@@ -23,8 +23,8 @@ import java.util.stream.Collectors;
  * Knows, for every set of indices metrics read, when their newest event was, so that a metric is computed only
  * from current data ({@link IngestObservation#problemFor}). A look-up is a {@code max} of the time field, answered
  * from index structures. One that found events stands for {@code adapter.elasticsearch.ingest-lag-interval}; one
- * that found none is repeated on the next request. The look-ups due are batched into one {@code _msearch}, and
- * concurrent askers share one look-up per set of indices.
+ * that found none, or whose events are too old for a metric, is repeated on the next request. The look-ups due are
+ * batched into one {@code _msearch}, and concurrent askers share one look-up per set of indices.
  */
 @ApplicationScoped
 class IngestWatch {
@@ -43,10 +43,21 @@ class IngestWatch {
         this.requests = new SearchRequestFactory(config.searchTimeout(), config.seriesPageSize());
     }
 
-    /** For each rule, why its data is not current, if it is not. Looks up what no current observation covers. */
+    /**
+     * For each rule, why its data is not current, if it is not. Looks up what no current observation covers, and
+     * looks again where a kept one says "no current data": events may have resumed since, and a stalled verdict must
+     * not outlive the stall.
+     */
     Map<MetricRule, Optional<BackendUnavailableException>> problems(Collection<MetricRule> rules) {
-        Map<EventIndices, IngestObservation> observations =
-                observe(rules.stream().map(EventIndices::of).toList());
+        Instant now = clock.instant();
+        Map<EventIndices, IngestObservation> observations = observe(rules.stream().map(EventIndices::of).toList());
+        List<EventIndices> doubtful = rules.stream()
+                .filter(rule -> observations.get(EventIndices.of(rule)).checkedAt().isBefore(now))
+                .filter(rule -> observations.get(EventIndices.of(rule)).problemFor(rule).isPresent())
+                .map(EventIndices::of).distinct().toList();
+        if (!doubtful.isEmpty()) {
+            observations.putAll(observe(doubtful, true));
+        }
         Map<MetricRule, Optional<BackendUnavailableException>> problems = new LinkedHashMap<>();
         for (MetricRule rule : rules) {
             problems.put(rule, observations.get(EventIndices.of(rule)).problemFor(rule));
@@ -56,13 +67,18 @@ class IngestWatch {
 
     /** The observation of each set of indices, current at this moment. */
     Map<EventIndices, IngestObservation> observe(Collection<EventIndices> wanted) {
+        return observe(wanted, false);
+    }
+
+    /** @param again look up even the indices whose observation is still current */
+    private Map<EventIndices, IngestObservation> observe(Collection<EventIndices> wanted, boolean again) {
         Instant now = clock.instant();
         Map<EventIndices, IngestObservation> current = new LinkedHashMap<>();
         Map<EventIndices, CompletableFuture<IngestObservation>> mine = new LinkedHashMap<>();
         Map<EventIndices, CompletableFuture<IngestObservation>> others = new LinkedHashMap<>();
         for (EventIndices indices : new LinkedHashSet<>(wanted)) {
             IngestObservation last = observed.get(indices);
-            if (last != null && last.currentAt(now, config.ingestLagInterval())) {
+            if (!again && last != null && last.currentAt(now, config.ingestLagInterval())) {
                 current.put(indices, last);
                 continue;
             }
@@ -135,13 +151,11 @@ class IngestWatch {
         if (answer.path("_shards").path("total").asInt(-1) == 0) {
             return IngestObservation.noIndex(indices, now, lookback);
         }
-        JsonNode shards = answer.path("_shards");
-        if (answer.path("timed_out").asBoolean(false) || shards.path("failed").asInt(0) > 0) {
-            String why = answer.path("timed_out").asBoolean(false) ? "the search timed out before every shard answered"
-                    : shards.path("failed").asInt() + " of " + shards.path("total").asInt() + " shards failed: "
-                            + shards.path("failures").path(0).path("reason").path("reason").asText("unknown reason");
+        Optional<String> incompleteness = SearchResponseConverter.incompleteness(answer);
+        if (incompleteness.isPresent()) {
             return IngestObservation.failed(indices, now, lookback, new BackendUnavailableException(
-                    "Elasticsearch gave no complete answer to the look-up of the newest event of " + indices + ": " + why));
+                    "Elasticsearch gave no complete answer to the look-up of the newest event of " + indices + ": "
+                            + incompleteness.get()));
         }
         JsonNode value = answer.path("aggregations").path(SearchRequestFactory.NEWEST_AGGREGATION).path("value");
         return IngestObservation.found(indices, now, lookback,

@@ -73,15 +73,31 @@ final class SearchResponseConverter {
     }
 
     private static void requireComplete(MetricRule rule, JsonNode response) {
+        incompleteness(response).ifPresent(reason -> {
+            throw incomplete(rule, reason);
+        });
+    }
+
+    /**
+     * Why a search answer does not cover every shard, if it does not: it timed out, a shard failed, or (as OpenSearch
+     * reports a shard that is not allocated) a shard neither answered nor failed. Such an answer would undercount.
+     */
+    static Optional<String> incompleteness(JsonNode response) {
         if (response.path("timed_out").asBoolean(false)) {
-            throw incomplete(rule, "the search timed out before every shard answered");
+            return Optional.of("the search timed out before every shard answered");
         }
         JsonNode shards = response.path("_shards");
+        int total = shards.path("total").asInt(0);
         int failed = shards.path("failed").asInt(0);
         if (failed > 0) {
             String reason = shards.path("failures").path(0).path("reason").path("reason").asText("unknown reason");
-            throw incomplete(rule, failed + " of " + shards.path("total").asInt() + " shards failed: " + reason);
+            return Optional.of(failed + " of " + total + " shards failed: " + reason);
         }
+        int answered = shards.path("successful").asInt(total) + shards.path("skipped").asInt(0);
+        if (answered < total) {
+            return Optional.of("only " + answered + " of " + total + " shards answered (the others are not allocated)");
+        }
+        return Optional.empty();
     }
 
     private static long totalHits(MetricRule rule, JsonNode response) {
