@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -42,6 +43,7 @@ import org.junit.jupiter.api.Test;
  * writes (StalledPipelineTest/metrics.yaml).
  */
 @QuarkusTest
+@Tag("engines")
 @TestProfile(StalledPipelineTest.StallMetrics.class)
 @WithKubernetesTestServer(crud = true, setup = CustomResourcesEnabled.CrdInstalled.class)
 @WithTestResource(ElasticsearchTestResource.class)
@@ -149,9 +151,9 @@ class StalledPipelineTest {
     @Test
     void aNamespaceWithoutEventsGetsItsLabelledZeroWhileEventsArrive() {
         Instant now = clock.freeze();
-        Events.create().requests(1, now.minusSeconds(2), team, "chat", 200).indexInto(SharedElasticsearch.node(), INDEX_PREFIX);
+        Events.create().requests(1, now.minusSeconds(2), team, "chat", 200).indexInto(SharedElasticsearch.node(), "quiet-events-");
 
-        given().queryParam("labelSelector", "service=chat").get(API + "quiet-" + team + "/stall_request_rate").then()
+        given().queryParam("labelSelector", "service=chat").get(API + "quiet-" + team + "/quiet_request_rate").then()
                 .statusCode(200)
                 .body("items[0].value", equalTo("0"))
                 .body("items[0].metricLabels.service", equalTo("chat"));

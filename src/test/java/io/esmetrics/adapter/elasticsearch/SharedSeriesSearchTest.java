@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.Test;
  * namespace cost one search, and each answer is exactly what that selector's own search answers.
  */
 @QuarkusTest
+@Tag("engines")
 @TestProfile(SharedSeriesSearchTest.FewSeriesAllowed.class)
 @WithTestResource(ProxiedElasticsearchTestResource.class)
 class SharedSeriesSearchTest {

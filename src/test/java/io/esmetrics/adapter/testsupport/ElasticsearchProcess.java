@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,6 +22,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -48,15 +48,18 @@ public final class ElasticsearchProcess implements AutoCloseable {
 
     private final SearchEngine engine;
     private final Path workDir;
-    private final Process process;
+    /** The process when this handle started it (and stops it); empty for a node another class loader started. */
+    private final Optional<Process> started;
+    private final ProcessHandle process;
     private final AdminAccess access;
-    private final int httpPort;
+    /** Known once the node has written its ports file: it binds a port of its own choosing, never one found free before. */
+    private volatile int httpPort;
     private final String clusterName;
     private final HttpClient http;
     private final Thread shutdownHook = new Thread(this::stopProcesses, "stop-elasticsearch");
 
-    private ElasticsearchProcess(SearchEngine engine, Path workDir, Process process, int httpPort, String clusterName,
-                                 AdminAccess access) {
+    private ElasticsearchProcess(SearchEngine engine, Path workDir, Optional<Process> started, ProcessHandle process, int httpPort,
+                                 String clusterName, AdminAccess access) {
         this.engine = engine;
         this.access = access;
         HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2));
@@ -65,9 +68,31 @@ public final class ElasticsearchProcess implements AutoCloseable {
         }
         this.http = builder.build();
         this.workDir = workDir;
+        this.started = started;
         this.process = process;
         this.httpPort = httpPort;
         this.clusterName = clusterName;
+    }
+
+    /**
+     * What another class loader of the same JVM needs to use this node: Quarkus runs the test resources of each test
+     * profile in a class loader of its own, whose statics start empty. Sharing the node through a system property
+     * (see SharedElasticsearch) spares a node start per profile.
+     */
+    public String descriptor() {
+        return String.join("|", workDir.toString(), String.valueOf(process.pid()), String.valueOf(httpPort), clusterName);
+    }
+
+    /** A handle on the node a {@link #descriptor()} names, if it still runs; it never stops the node (its starter does). */
+    public static Optional<ElasticsearchProcess> attach(String descriptor, AdminAccess access) {
+        if (descriptor == null) {
+            return Optional.empty();
+        }
+        String[] parts = descriptor.split("\\|");
+        Path workDir = Path.of(parts[0]);
+        Optional<ProcessHandle> process = ProcessHandle.of(Long.parseLong(parts[1])).filter(ProcessHandle::isAlive);
+        return process.map(handle -> new ElasticsearchProcess(SearchEngine.in(workDir.resolve("home")), workDir, Optional.empty(),
+                handle, Integer.parseInt(parts[2]), parts[3], access));
     }
 
     /** Starts a single-node cluster, security off, and waits until it is yellow. */
@@ -104,16 +129,17 @@ public final class ElasticsearchProcess implements AutoCloseable {
             } catch (Exception e) {
                 throw new IllegalStateException("cannot prepare the " + engine + " home: " + e.getMessage(), e);
             }
-            int httpPort = freePort();
-            int transportPort = freePort();
             String clusterName = "es-metrics-adapter-test-" + UUID.randomUUID().toString().substring(0, 8);
             Map<String, String> settings = new LinkedHashMap<>();
             settings.put("cluster.name", clusterName);
             settings.put("node.name", "test-node");
             settings.put("discovery.type", "single-node");
             settings.put("network.host", "127.0.0.1");
-            settings.put("http.port", String.valueOf(httpPort));
-            settings.put("transport.port", String.valueOf(transportPort));
+            // Ports of the node's own choosing, written to logs/http.ports: a port found free and then released could
+            // be taken by anything before the node binds it.
+            settings.put("http.port", "0");
+            settings.put("transport.port", "0");
+            settings.put("node.portsfile", "true");
             settings.put("path.data", workDir.resolve("data").toString());
             settings.put("path.logs", workDir.resolve("logs").toString());
             settings.put("cluster.routing.allocation.disk.threshold_enabled", "false");
@@ -136,7 +162,9 @@ public final class ElasticsearchProcess implements AutoCloseable {
             builder.environment().put(engine.product().tmpDirVariable(), workDir.resolve("tmp").toString());
             builder.environment().remove("JAVA_TOOL_OPTIONS");
             Instant started = Instant.now();
-            ElasticsearchProcess node = new ElasticsearchProcess(engine, workDir, builder.start(), httpPort, clusterName, access);
+            Process process = builder.start();
+            ElasticsearchProcess node = new ElasticsearchProcess(engine, workDir, Optional.of(process), process.toHandle(), 0,
+                    clusterName, access);
             // Quarkus runs test resources in class loaders of their own, whose statics no listener reaches:
             // whatever else happens, the node dies with the JVM that started it.
             Runtime.getRuntime().addShutdownHook(node.shutdownHook);
@@ -182,6 +210,11 @@ public final class ElasticsearchProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** The engine this node runs. */
+    public SearchEngine engine() {
+        return engine;
+    }
+
     /** Sends a request and returns the parsed JSON answer; fails on any non-2xx status. */
     public JsonNode request(String method, String path, String body) {
         try {
@@ -223,6 +256,9 @@ public final class ElasticsearchProcess implements AutoCloseable {
     /** Stops the node and every process it started, then removes its files. */
     @Override
     public void close() {
+        if (started.isEmpty()) {
+            return; // another class loader started the node, and stops it
+        }
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException e) {
@@ -238,11 +274,15 @@ public final class ElasticsearchProcess implements AutoCloseable {
         List<ProcessHandle> descendants = process.descendants().toList();
         process.destroy();
         try {
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            if (!process.onExit().completeOnTimeout(null, 30, TimeUnit.SECONDS).join().isAlive()) {
+                // stopped
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            // waited long enough
+        }
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            process.onExit().completeOnTimeout(null, 10, TimeUnit.SECONDS).join();
         }
         for (ProcessHandle child : descendants) {
             child.destroyForcibly();
@@ -261,7 +301,14 @@ public final class ElasticsearchProcess implements AutoCloseable {
             if (!process.isAlive()) {
                 String log = consoleLog();
                 close();
-                throw new IllegalStateException(engine + " exited with " + process.exitValue() + ":\n" + log);
+                throw new IllegalStateException(engine + " exited with " + started.orElseThrow().exitValue() + ":\n" + log);
+            }
+            if (httpPort == 0) {
+                httpPort = portFromPortsFile().orElse(0);
+            }
+            if (httpPort == 0) {
+                pause();
+                continue;
             }
             try {
                 HttpResponse<String> response = http.send(
@@ -284,12 +331,7 @@ public final class ElasticsearchProcess implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException(e);
             }
-            try {
-                process.waitFor(250, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
+            pause();
         }
         String log = consoleLog();
         close();
@@ -316,6 +358,29 @@ public final class ElasticsearchProcess implements AutoCloseable {
         }
     }
 
+    /** The node writes the addresses it bound to logs/http.ports once it listens. */
+    private Optional<Integer> portFromPortsFile() {
+        try {
+            Path ports = workDir.resolve("logs/http.ports");
+            if (!Files.exists(ports)) {
+                return Optional.empty();
+            }
+            return Files.readAllLines(ports).stream().filter(line -> line.startsWith("127.0.0.1:")).findFirst()
+                    .map(line -> Integer.parseInt(line.substring(line.lastIndexOf(':') + 1).strip()));
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty(); // being written
+        }
+    }
+
+    private void pause() {
+        try {
+            started.orElseThrow().waitFor(250, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     private String consoleLog() {
         try {
             List<String> lines = Files.readAllLines(workDir.resolve("logs/console.log"));
@@ -339,11 +404,6 @@ public final class ElasticsearchProcess implements AutoCloseable {
         return "root".equals(System.getProperty("user.name"));
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     private static void copyTree(Path from, Path to) throws IOException {
         try (Stream<Path> paths = Files.walk(from)) {

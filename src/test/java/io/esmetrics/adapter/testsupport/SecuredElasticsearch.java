@@ -23,7 +23,12 @@ public final class SecuredElasticsearch {
     public static final String USER_WITHOUT_EVENTS = "adapter-without-events";
     /** The subject of the client certificate the PKI realm maps to a role. */
     public static final String CERTIFICATE_SUBJECT = "CN=adapter-client";
-    public static final String PASSWORD = "adapter-password-" + UUID.randomUUID();
+    /** One per test JVM, whichever class loader asks first (see {@link #get()}). */
+    public static final String PASSWORD = System.getProperties()
+            .computeIfAbsent("es-metrics-adapter.test.secured-password", key -> "adapter-password-" + UUID.randomUUID()).toString();
+    private static final String NODE = "es-metrics-adapter.test.secured-node";
+    private static final String PKI = "es-metrics-adapter.test.secured-pki";
+    private static final String SERVICE_TOKEN = "es-metrics-adapter.test.secured-service-token";
     private static final Pattern TOKEN = Pattern.compile("SERVICE_TOKEN \\S+ = (\\S+)");
 
     private static SecuredElasticsearch instance;
@@ -40,11 +45,30 @@ public final class SecuredElasticsearch {
         this.serviceToken = serviceToken;
     }
 
+    /**
+     * The secured node of the test run. Quarkus loads the test resources of each profile in a class loader of its own:
+     * the node, its certificates (files, read back by name) and its token are found again through system properties
+     * instead of starting a node per profile.
+     */
     public static synchronized SecuredElasticsearch get() {
         if (instance == null || !instance.node.isAlive()) {
-            instance = start();
+            Path pki = Path.of(System.getProperties().computeIfAbsent(PKI,
+                    key -> Path.of("target", "test-pki", "secured-elasticsearch-" + UUID.randomUUID()).toAbsolutePath().toString()).toString());
+            Issued ca = TestPki.ca(pki, "elasticsearch-ca");
+            instance = ElasticsearchProcess.attach(System.getProperty(NODE), adminAccess(ca))
+                    .map(node -> new SecuredElasticsearch(node, ca, clientCertificate(pki), System.getProperty(SERVICE_TOKEN)))
+                    .orElseGet(() -> start(pki, ca));
         }
         return instance;
+    }
+
+    private static AdminAccess adminAccess(Issued ca) {
+        return new AdminAccess("https", TestPki.sslContext(null, ca),
+                "Basic " + Base64.getEncoder().encodeToString((USER + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static Issued clientCertificate(Path pki) {
+        return TestPki.clientCertificate(pki, "adapter-client", TestPki.ca(pki, "elasticsearch-client-ca"), CERTIFICATE_SUBJECT);
     }
 
     static synchronized void stop() {
@@ -71,9 +95,7 @@ public final class SecuredElasticsearch {
         return serviceToken;
     }
 
-    private static SecuredElasticsearch start() {
-        Path pki = Path.of("target", "test-pki", "secured-elasticsearch-" + UUID.randomUUID()).toAbsolutePath();
-        Issued ca = TestPki.ca(pki, "elasticsearch-ca");
+    private static SecuredElasticsearch start(Path pki, Issued ca) {
         Issued http = TestPki.serverCertificate(pki, "elasticsearch-http", ca, "localhost", List.of("localhost", "127.0.0.1"));
         Issued clientCa = TestPki.ca(pki, "elasticsearch-client-ca");
         Issued client = TestPki.clientCertificate(pki, "adapter-client", clientCa, CERTIFICATE_SUBJECT);
@@ -113,9 +135,10 @@ public final class SecuredElasticsearch {
                     }
                     token[0] = matcher.group(1);
                 },
-                new AdminAccess("https", TestPki.sslContext(null, ca),
-                        "Basic " + Base64.getEncoder().encodeToString((USER + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8))));
+                adminAccess(ca));
         node.installEventIndexTemplate();
+        System.setProperty(SERVICE_TOKEN, token[0]);
+        System.setProperty(NODE, node.descriptor());
         return new SecuredElasticsearch(node, ca, client, token[0]);
     }
 }

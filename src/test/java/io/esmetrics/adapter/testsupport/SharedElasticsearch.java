@@ -1,11 +1,14 @@
 package io.esmetrics.adapter.testsupport;
 
 /**
- * The one Elasticsearch node of a test run: started on first use, stopped when the JUnit launcher session
- * ends ({@link StopElasticsearchAfterTests}) or, failing that, when the JVM exits.
+ * The one Elasticsearch node of a test run: started on first use, stopped when the JUnit launcher session ends
+ * ({@link StopElasticsearchAfterTests}) or, failing that, when the JVM exits. Quarkus loads the test resources of each
+ * test profile in a class loader of its own: the node is found again through a system property, not started once per
+ * profile.
  */
 public final class SharedElasticsearch {
 
+    private static final String NODE = "es-metrics-adapter.test.shared-node";
     private static ElasticsearchProcess node;
 
     private SharedElasticsearch() {
@@ -13,8 +16,12 @@ public final class SharedElasticsearch {
 
     public static synchronized ElasticsearchProcess node() {
         if (node == null || !node.isAlive()) {
-            node = ElasticsearchProcess.start();
-            node.installEventIndexTemplate();
+            node = ElasticsearchProcess.attach(System.getProperty(NODE), ElasticsearchProcess.AdminAccess.PLAIN).orElseGet(() -> {
+                ElasticsearchProcess started = ElasticsearchProcess.start();
+                started.installEventIndexTemplate();
+                System.setProperty(NODE, started.descriptor());
+                return started;
+            });
         }
         return node;
     }
