@@ -1,5 +1,6 @@
 package io.esmetrics.adapter.crd;
 
+import io.esmetrics.adapter.cluster.OwnNamespace;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
@@ -12,6 +13,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -30,28 +32,41 @@ class StatusWriterElection {
 
     private final CustomResourcesConfig config;
     private final Instance<KubernetesClient> client;
+    private final OwnNamespace ownNamespace;
     /** The holder last logged: each new elector observes the Lease afresh, which is no change to log. */
     private final AtomicReference<String> loggedLeader = new AtomicReference<>();
     private volatile String identity;
     private volatile boolean leading;
+    private volatile boolean electing;
     private volatile boolean stopped;
     private CompletableFuture<?> election;
 
-    StatusWriterElection(CustomResourcesConfig config, Instance<KubernetesClient> client) {
+    StatusWriterElection(CustomResourcesConfig config, Instance<KubernetesClient> client, OwnNamespace ownNamespace) {
         this.config = config;
         this.client = client;
+        this.ownNamespace = ownNamespace;
     }
 
     void start(@Observes StartupEvent event) {
-        if (config.enabled() && config.leaderElection().enabled()) {
-            identity = config.leaderElection().identity().orElseGet(StatusWriterElection::uniqueIdentity);
-            stand();
+        if (!config.enabled() || !config.leaderElection().enabled()) {
+            return;
         }
+        Optional<String> namespace = config.leaderElection().leaseNamespace().or(ownNamespace::get);
+        if (namespace.isEmpty()) {
+            // Outside a cluster, with no namespace known: statuses are still written, by this replica.
+            Log.warnf("No namespace for the Lease of the ElasticsearchMetric status writer (not in a pod, no %s, no namespace "
+                    + "in the kubeconfig context): the election is off and this replica writes the statuses. Set "
+                    + "adapter.custom-resources.leader-election.lease-namespace to turn it on", OwnNamespace.PROPERTY);
+            return;
+        }
+        identity = config.leaderElection().identity().orElseGet(StatusWriterElection::uniqueIdentity);
+        electing = true;
+        stand(namespace.get());
     }
 
-    /** Whether this replica writes statuses now. */
+    /** Whether this replica writes statuses now: it won the election, or there is none. */
     boolean leading() {
-        return !config.leaderElection().enabled() || leading;
+        return !electing || leading;
     }
 
     @PreDestroy
@@ -62,17 +77,12 @@ class StatusWriterElection {
         }
     }
 
-    private synchronized void stand() {
+    private synchronized void stand(String namespace) {
         if (stopped) {
             return;
         }
         CustomResourcesConfig.LeaderElection settings = config.leaderElection();
         KubernetesClient kubernetes = client.get();
-        String namespace = settings.leaseNamespace().orElseGet(kubernetes::getNamespace);
-        if (namespace == null) {
-            throw new IllegalStateException("no namespace for the Lease of the status writer: set "
-                    + "adapter.custom-resources.leader-election.lease-namespace");
-        }
         election = kubernetes.leaderElector().withConfig(new LeaderElectionConfigBuilder()
                 .withName(settings.leaseName())
                 .withLock(new LeaseLock(namespace, settings.leaseName(), identity))
@@ -86,7 +96,7 @@ class StatusWriterElection {
             stopLeading();
             if (!stopped) {
                 CompletableFuture.delayedExecutor(settings.retryPeriod().toMillis(), TimeUnit.MILLISECONDS)
-                        .execute(this::stand);
+                        .execute(() -> stand(namespace));
             }
         });
     }

@@ -51,7 +51,7 @@ final class RotatingTls {
             throw new IllegalStateException("adapter.elasticsearch.tls.cert-file and key-file go together");
         }
         try {
-            PemKeyManager keyManager = tls.certFile().map(cert -> new PemKeyManager(vertx, cert, tls.keyFile().get())).orElse(null);
+            PemKeyManager keyManager = tls.certFile().map(cert -> PemKeyManager.ofFiles(vertx, cert, tls.keyFile().get())).orElse(null);
             PemTrustManager trustManager = tls.caFile().map(PemTrustManager::new).orElse(null);
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(keyManager == null ? null : new KeyManager[] { keyManager },

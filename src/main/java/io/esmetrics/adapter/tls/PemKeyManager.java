@@ -9,63 +9,95 @@ import java.nio.file.Path;
 import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.time.Instant;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedKeyManager;
 
 /**
- * A key manager over a PEM certificate and key that follows the files: {@link #reloadIfChanged()} swaps in the
- * new pair when their content changed, so new handshakes use the rotated certificate. PEM parsing (PKCS#8,
- * PKCS#1, EC) is Vert.x's.
+ * A key manager over a PEM certificate and key that can be swapped while serving: new handshakes use the new pair.
+ * It follows files ({@link #reloadIfChanged()}, for a mounted Secret) or is handed a new pair ({@link #replace}, for
+ * the self-managed certificate). PEM parsing (PKCS#8, PKCS#1, EC) is Vert.x's.
  */
 public final class PemKeyManager extends X509ExtendedKeyManager {
 
-    private record Loaded(byte[] cert, byte[] key, X509ExtendedKeyManager manager) {
+    private record Loaded(byte[] cert, byte[] key, X509ExtendedKeyManager manager, Instant notAfter) {
     }
 
     private final Vertx vertx;
-    private final Path certFile;
-    private final Path keyFile;
+    private final Optional<Path> certFile;
+    private final Optional<Path> keyFile;
     private final AtomicReference<Loaded> current = new AtomicReference<>();
 
-    public PemKeyManager(Vertx vertx, Path certFile, Path keyFile) {
+    private PemKeyManager(Vertx vertx, Optional<Path> certFile, Optional<Path> keyFile, byte[] cert, byte[] key, String source) {
         this.vertx = vertx;
         this.certFile = certFile;
         this.keyFile = keyFile;
-        current.set(load(PemFiles.read(certFile), PemFiles.read(keyFile)));
+        current.set(load(cert, key, source));
+    }
+
+    /** Serves the pair in these files, and follows them with {@link #reloadIfChanged()}. */
+    public static PemKeyManager ofFiles(Vertx vertx, Path certFile, Path keyFile) {
+        return new PemKeyManager(vertx, Optional.of(certFile), Optional.of(keyFile), PemFiles.read(certFile), PemFiles.read(keyFile),
+                certFile + ", " + keyFile);
+    }
+
+    /** Serves this pair until {@link #replace} hands it another. */
+    public static PemKeyManager of(Vertx vertx, byte[] cert, byte[] key, String source) {
+        return new PemKeyManager(vertx, Optional.empty(), Optional.empty(), cert, key, source);
     }
 
     /** @return whether a new certificate was loaded; an unreadable or invalid pair keeps the current one */
     public boolean reloadIfChanged() {
+        if (certFile.isEmpty()) {
+            return false;
+        }
         try {
-            byte[] cert = PemFiles.read(certFile);
-            byte[] key = PemFiles.read(keyFile);
-            Loaded loaded = current.get();
-            if (Arrays.equals(cert, loaded.cert()) && Arrays.equals(key, loaded.key())) {
-                return false;
+            boolean replaced = replace(PemFiles.read(certFile.get()), PemFiles.read(keyFile.orElseThrow()), certFile.get().toString());
+            if (replaced) {
+                Log.infof("Loaded the rotated certificate from %s", certFile.get());
             }
-            current.set(load(cert, key));
-            Log.infof("Loaded the rotated certificate from %s", certFile);
-            return true;
+            return replaced;
         } catch (RuntimeException e) {
-            Log.warnf("Keeping the current certificate: cannot load %s / %s: %s", certFile, keyFile, e.getMessage());
+            Log.warnf("Keeping the current certificate: cannot load %s / %s: %s", certFile.get(), keyFile.orElseThrow(), e.getMessage());
             return false;
         }
     }
 
-    private Loaded load(byte[] cert, byte[] key) {
+    /**
+     * Serves {@code cert} and {@code key} from the next handshake, when they differ from the current pair.
+     *
+     * @throws IllegalArgumentException when they are not a valid pair; the current one stays
+     */
+    public boolean replace(byte[] cert, byte[] key, String source) {
+        Loaded loaded = current.get();
+        if (Arrays.equals(cert, loaded.cert()) && Arrays.equals(key, loaded.key())) {
+            return false;
+        }
+        current.set(load(cert, key, source));
+        return true;
+    }
+
+    /** When the certificate served now expires. */
+    public Instant notAfter() {
+        return current.get().notAfter();
+    }
+
+    private Loaded load(byte[] cert, byte[] key, String source) {
         try {
             PemKeyCertOptions options = new PemKeyCertOptions().setCertValue(Buffer.buffer(cert)).setKeyValue(Buffer.buffer(key));
             for (KeyManager manager : options.getKeyManagerFactory(vertx).getKeyManagers()) {
                 if (manager instanceof X509ExtendedKeyManager x509) {
-                    return new Loaded(cert, key, x509);
+                    Instant notAfter = PemCertificates.parse(cert).get(0).getNotAfter().toInstant();
+                    return new Loaded(cert, key, x509, notAfter);
                 }
             }
-            throw new IllegalStateException("no X.509 key manager for " + certFile);
+            throw new IllegalStateException("no X.509 key manager for " + source);
         } catch (Exception e) {
-            throw new IllegalArgumentException("invalid certificate or key (" + certFile + ", " + keyFile + "): " + e.getMessage(), e);
+            throw new IllegalArgumentException("invalid certificate or key (" + source + "): " + e.getMessage(), e);
         }
     }
 

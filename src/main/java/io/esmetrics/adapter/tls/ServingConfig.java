@@ -21,8 +21,9 @@ public interface ServingConfig {
     Optional<Path> keyFile();
 
     /**
-     * How often the files are checked for rotation. Kubernetes updates a mounted Secret in place; new
-     * connections get the new certificate without a restart.
+     * How often the certificate is checked: the files for rotation (Kubernetes updates a mounted Secret in place),
+     * or the self-managed Secret for renewal and for what another replica renewed. New connections get the new
+     * certificate without a restart.
      */
     @WithDefault("30s")
     Duration reloadInterval();
@@ -35,7 +36,57 @@ public interface ServingConfig {
     @WithDefault("true")
     boolean openssl();
 
-    /** Names of the self-signed certificate generated when no files are configured. */
+    /** Names of the self-signed certificate generated when no files are configured and nothing else applies. */
     @WithDefault("localhost,es-metrics-adapter,es-metrics-adapter.es-metrics-adapter.svc")
     List<String> selfSignedNames();
+
+    /**
+     * The adapter makes its own CA and serving certificate, keeps them in one Secret of its namespace (creating it,
+     * renewing them), serves what the Secret holds on every replica, and keeps the caBundle of the APIService
+     * {@code v1beta1.external.metrics.k8s.io} equal to its CAs when that APIService names its Service. The
+     * Deployment in k8s/ turns it on; cert-manager and OpenShift's service-ca are the alternatives (certificate files).
+     */
+    @WithDefault("false")
+    boolean selfManaged();
+
+    /** The Secret of the self-managed CA and certificate, in the adapter's namespace. */
+    @WithDefault("es-metrics-adapter-tls")
+    String secretName();
+
+    /** The Service the APIService names: the certificate is for {@code <name>}, {@code <name>.<namespace>.svc}, ... */
+    @WithDefault("es-metrics-adapter")
+    String serviceName();
+
+    /** The Service's namespace; by default the adapter's own. */
+    Optional<String> serviceNamespace();
+
+    /** The cluster's DNS domain, for the name {@code <service>.<namespace>.svc.<domain>}. */
+    @WithDefault("cluster.local")
+    String clusterDomain();
+
+    /** How long a self-managed CA is valid. */
+    @WithDefault("1825d")
+    Duration caLifetime();
+
+    /**
+     * How long before its CA expires a new one joins the bundle: both are trusted from then on, so no connection
+     * verified against either fails while clients catch up.
+     */
+    @WithDefault("365d")
+    Duration caRenewBefore();
+
+    /** How long a self-managed serving certificate is valid (never beyond its CA). */
+    @WithDefault("365d")
+    Duration certificateLifetime();
+
+    /** How long before it expires a serving certificate is renewed. */
+    @WithDefault("90d")
+    Duration certificateRenewBefore();
+
+    /**
+     * How long a new CA is trusted (in the Secret, and so in the APIService's caBundle) before a certificate it signed
+     * is served. Must be shorter than certificate-renew-before and ca-renew-before.
+     */
+    @WithDefault("1h")
+    Duration caTrustDelay();
 }

@@ -1,6 +1,8 @@
 package io.esmetrics.adapter.tls;
 
 import io.netty.handler.ssl.OpenSsl;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ImageMode;
 import io.quarkus.vertx.http.HttpServerOptionsCustomizer;
@@ -13,23 +15,50 @@ import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.SSLEngineOptions;
 import io.vertx.core.net.TrustOptions;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.nio.file.Path;
 import java.util.Set;
 
 /**
  * The HTTPS listener: TLS 1.2+ (by BoringSSL where it loads), the serving certificate from files (followed when
- * they rotate) or a generated self-signed one, and client certificates requested (not required) for the
- * authenticators.
+ * they rotate), from the self-managed Secret ({@link ServingCertificateSource}, followed as it renews) or a
+ * generated self-signed one, and client certificates requested (not required) for the authenticators.
  */
 @ApplicationScoped
 public class ServingTlsCustomizer implements HttpServerOptionsCustomizer {
 
     private final ServingConfig config;
     private final Vertx vertx;
+    private final Instance<ServingCertificateSource> source;
+    private volatile PemKeyManager keyManager;
 
-    public ServingTlsCustomizer(ServingConfig config, Vertx vertx) {
+    public ServingTlsCustomizer(ServingConfig config, Vertx vertx, Instance<ServingCertificateSource> source, MeterRegistry registry) {
         this.config = config;
         this.vertx = vertx;
+        this.source = source;
+        Gauge.builder("esmetrics.serving.certificate.expiry", () -> keyManager == null ? Double.NaN : keyManager.notAfter().getEpochSecond())
+                .description("When the serving certificate served now expires (Unix time)")
+                .baseUnit("seconds")
+                .register(registry);
+    }
+
+    /** A renewed self-managed certificate is served from the next handshake on. */
+    void certificateChanged(@Observes ServingCertificateChanged changed) {
+        PemKeyManager current = keyManager;
+        if (current == null) {
+            return; // still starting: the first certificate is the one start() answers
+        }
+        try {
+            if (current.replace(changed.certificatePem().getBytes(StandardCharsets.US_ASCII),
+                    changed.keyPem().getBytes(StandardCharsets.US_ASCII), "the self-managed Secret")) {
+                Log.infof("Serving the certificate of the self-managed Secret, valid until %s", current.notAfter());
+            }
+        } catch (IllegalArgumentException e) {
+            Log.warnf("Keeping the current certificate: %s", e.getMessage());
+        }
     }
 
     @Override
@@ -38,14 +67,17 @@ public class ServingTlsCustomizer implements HttpServerOptionsCustomizer {
             return;
         }
         PemKeyManager keyManager = keyManager();
+        this.keyManager = keyManager;
         options.setSsl(true);
         options.setSslEngineOptions(engine());
         options.setKeyCertOptions(KeyCertOptions.wrap(keyManager));
         options.setTrustOptions(TrustOptions.wrap(new ClientCertificatesRequested()));
         options.setClientAuth(ClientAuth.REQUEST);
         options.setEnabledSecureTransportProtocols(Set.of("TLSv1.2", "TLSv1.3"));
-        vertx.setPeriodic(config.reloadInterval().toMillis(),
-                id -> vertx.executeBlocking(() -> keyManager.reloadIfChanged(), false));
+        if (config.certFile().isPresent()) {
+            vertx.setPeriodic(config.reloadInterval().toMillis(),
+                    id -> vertx.executeBlocking(() -> keyManager.reloadIfChanged(), false));
+        }
     }
 
     private SSLEngineOptions engine() {
@@ -70,17 +102,34 @@ public class ServingTlsCustomizer implements HttpServerOptionsCustomizer {
         if (config.certFile().isPresent() != config.keyFile().isPresent()) {
             throw new IllegalStateException("adapter.serving.cert-file and adapter.serving.key-file go together; set both or neither");
         }
+        if (config.certFile().isPresent() && config.selfManaged()) {
+            throw new IllegalStateException("adapter.serving.cert-file and adapter.serving.self-managed are two ways to the "
+                    + "serving certificate: choose one");
+        }
         if (config.certFile().isPresent()) {
             Path cert = config.certFile().get();
             Log.infof("Serving HTTPS with the certificate in %s (checked for rotation every %s)", cert, config.reloadInterval());
-            return new PemKeyManager(vertx, cert, config.keyFile().get());
+            return PemKeyManager.ofFiles(vertx, cert, config.keyFile().get());
         }
+        if (config.selfManaged()) {
+            Optional<ServingCertificateChanged> first = source.get().start();
+            if (first.isPresent()) {
+                return PemKeyManager.of(vertx, first.get().certificatePem().getBytes(StandardCharsets.US_ASCII),
+                        first.get().keyPem().getBytes(StandardCharsets.US_ASCII), "the self-managed Secret");
+            }
+            Log.warn("Serving HTTPS with a generated self-signed certificate until the self-managed one is at hand");
+            return selfSigned();
+        }
+        Log.warnf("No serving certificate configured (adapter.serving.cert-file or adapter.serving.self-managed): serving "
+                + "HTTPS with a generated self-signed certificate for %s. Clients cannot verify it; use one of those for "
+                + "production.", config.selfSignedNames());
+        return selfSigned();
+    }
+
+    private PemKeyManager selfSigned() {
         try {
             SelfSignedCertificate.PemFiles generated = SelfSignedCertificate.generate(config.selfSignedNames());
-            Log.warnf("No serving certificate configured (adapter.serving.cert-file): serving HTTPS with a generated "
-                    + "self-signed certificate for %s. Clients cannot verify it; mount a real one for production.",
-                    config.selfSignedNames());
-            return new PemKeyManager(vertx, generated.cert(), generated.key());
+            return PemKeyManager.of(vertx, PemFiles.read(generated.cert()), PemFiles.read(generated.key()), "a self-signed certificate");
         } catch (Exception e) {
             throw new IllegalStateException("cannot generate a self-signed serving certificate", e);
         }

@@ -9,7 +9,10 @@ import io.vertx.core.net.JdkSSLEngineOptions;
 import io.vertx.core.net.OpenSSLEngineOptions;
 import java.nio.file.Path;
 import java.time.Duration;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.reflect.Proxy;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
@@ -30,7 +33,7 @@ class ServingTlsCustomizerTest {
     void generatesASelfSignedCertificateForTheServiceNamesWhenNoneIsMounted() throws Exception {
         HttpServerOptions options = new HttpServerOptions();
 
-        new ServingTlsCustomizer(config(true, true), vertx).customizeHttpsServer(options);
+        customizer(config(true, true)).customizeHttpsServer(options);
 
         assertThat(options.isSsl()).isTrue();
         assertThat(options.getClientAuth()).isEqualTo(ClientAuth.REQUEST);
@@ -46,7 +49,7 @@ class ServingTlsCustomizerTest {
     void leavesTheServerAloneWhenTlsIsOff() {
         HttpServerOptions options = new HttpServerOptions();
 
-        new ServingTlsCustomizer(config(false, true), vertx).customizeHttpsServer(options);
+        customizer(config(false, true)).customizeHttpsServer(options);
 
         assertThat(options.isSsl()).isFalse();
         assertThat(options.getKeyCertOptions()).isNull();
@@ -58,7 +61,7 @@ class ServingTlsCustomizerTest {
     void runsTlsInBoringSslWhereTheLibraryShips() {
         HttpServerOptions options = new HttpServerOptions();
 
-        new ServingTlsCustomizer(config(true, true), vertx).customizeHttpsServer(options);
+        customizer(config(true, true)).customizeHttpsServer(options);
 
         assertThat(options.getSslEngineOptions()).isInstanceOf(OpenSSLEngineOptions.class);
     }
@@ -67,42 +70,26 @@ class ServingTlsCustomizerTest {
     void runsTlsInTheJdkWhenOpenSslIsSwitchedOff() {
         HttpServerOptions options = new HttpServerOptions();
 
-        new ServingTlsCustomizer(config(true, false), vertx).customizeHttpsServer(options);
+        customizer(config(true, false)).customizeHttpsServer(options);
 
         assertThat(options.getSslEngineOptions()).isInstanceOf(JdkSSLEngineOptions.class);
     }
 
+    /** The settings these tests read; any other is a test that reads more than it says. */
     private static ServingConfig config(boolean tls, boolean openssl) {
-        return new ServingConfig() {
-            @Override
-            public boolean tls() {
-                return tls;
-            }
+        Map<String, Object> values = Map.of("tls", tls, "openssl", openssl, "certFile", Optional.empty(), "keyFile", Optional.empty(),
+                "selfManaged", false, "reloadInterval", Duration.ofMinutes(1),
+                "selfSignedNames", List.of("localhost", "es-metrics-adapter.es-metrics-adapter.svc"));
+        return (ServingConfig) Proxy.newProxyInstance(ServingConfig.class.getClassLoader(), new Class<?>[] { ServingConfig.class },
+                (proxy, method, args) -> {
+                    if (!values.containsKey(method.getName())) {
+                        throw new UnsupportedOperationException(method.getName());
+                    }
+                    return values.get(method.getName());
+                });
+    }
 
-            @Override
-            public boolean openssl() {
-                return openssl;
-            }
-
-            @Override
-            public Optional<Path> certFile() {
-                return Optional.empty();
-            }
-
-            @Override
-            public Optional<Path> keyFile() {
-                return Optional.empty();
-            }
-
-            @Override
-            public Duration reloadInterval() {
-                return Duration.ofMinutes(1);
-            }
-
-            @Override
-            public List<String> selfSignedNames() {
-                return List.of("localhost", "es-metrics-adapter.es-metrics-adapter.svc");
-            }
-        };
+    private ServingTlsCustomizer customizer(ServingConfig config) {
+        return new ServingTlsCustomizer(config, vertx, null, new SimpleMeterRegistry());
     }
 }

@@ -1,0 +1,117 @@
+package io.esmetrics.adapter.servingcert;
+
+import io.esmetrics.adapter.servingcert.CertificateAuthority.Issued;
+import io.esmetrics.adapter.tls.PemCertificates;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the Secret of the self-managed serving certificate holds, as a {@code kubernetes.io/tls} Secret with two
+ * more keys: {@code tls.crt} and {@code tls.key} (the serving certificate), {@code ca.crt} (every CA clients must
+ * trust now, the newest first: two while one replaces the other) and {@code ca.key} (the newest CA's key, which
+ * signs the next serving certificates).
+ *
+ * @param cas the trusted CAs, newest first; the first is the signing CA, {@code signingKey} its key
+ */
+record ServingSecret(List<X509Certificate> cas, PrivateKey signingKey, Issued serving) {
+
+    static final String TLS_CRT = "tls.crt";
+    static final String TLS_KEY = "tls.key";
+    static final String CA_CRT = "ca.crt";
+    static final String CA_KEY = "ca.key";
+
+    ServingSecret {
+        cas = List.copyOf(cas);
+        if (cas.isEmpty()) {
+            throw new IllegalArgumentException("no CA");
+        }
+    }
+
+    Issued signingCa() {
+        return new Issued(cas.get(0), signingKey);
+    }
+
+    /** The CA bundle clients must trust, as PEM: what the APIService's caBundle holds. */
+    String caBundle() {
+        StringBuilder bundle = new StringBuilder();
+        cas.forEach(ca -> bundle.append(pem("CERTIFICATE", encoded(ca))));
+        return bundle.toString();
+    }
+
+    String certificatePem() {
+        return pem("CERTIFICATE", encoded(serving.certificate()));
+    }
+
+    String keyPem() {
+        return pem("PRIVATE KEY", serving.key().getEncoded());
+    }
+
+    /** The Secret's {@code data}, base64-encoded as the API wants it. */
+    Map<String, String> data() {
+        Map<String, String> data = new LinkedHashMap<>();
+        data.put(TLS_CRT, base64(certificatePem()));
+        data.put(TLS_KEY, base64(keyPem()));
+        data.put(CA_CRT, base64(caBundle()));
+        data.put(CA_KEY, base64(pem("PRIVATE KEY", signingKey.getEncoded())));
+        return data;
+    }
+
+    /** @throws IllegalArgumentException naming what is missing or broken */
+    static ServingSecret parse(Map<String, String> data) {
+        List<X509Certificate> cas = PemCertificates.parse(decoded(data, CA_CRT));
+        List<X509Certificate> serving = PemCertificates.parse(decoded(data, TLS_CRT));
+        if (serving.isEmpty() || cas.isEmpty()) {
+            throw new IllegalArgumentException("no certificate in " + (serving.isEmpty() ? TLS_CRT : CA_CRT));
+        }
+        return new ServingSecret(new ArrayList<>(cas), key(decoded(data, CA_KEY), CA_KEY),
+                new Issued(serving.get(0), key(decoded(data, TLS_KEY), TLS_KEY)));
+    }
+
+    private static byte[] decoded(Map<String, String> data, String key) {
+        String value = data == null ? null : data.get(key);
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException("no " + key);
+        }
+        try {
+            return Base64.getDecoder().decode(value.strip());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + " is not base64", e);
+        }
+    }
+
+    private static PrivateKey key(byte[] pem, String key) {
+        String body = new String(pem, StandardCharsets.US_ASCII).replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+        try {
+            return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(body)));
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + " is not a PKCS#8 EC key", e);
+        }
+    }
+
+    private static byte[] encoded(X509Certificate certificate) {
+        try {
+            return certificate.getEncoded();
+        } catch (CertificateEncodingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, new byte[] { '\n' }).encodeToString(der)
+                + "\n-----END " + type + "-----\n";
+    }
+
+    private static String base64(String text) {
+        return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.US_ASCII));
+    }
+}
