@@ -7,7 +7,6 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HTTPGetAction;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Probe;
@@ -59,16 +58,54 @@ class AdapterWiringTest {
         assertThat(containerPort(port.getTargetPort().getStrVal()).getContainerPort()).isEqualTo(SERVING_PORT);
     }
 
+    /**
+     * Applied unchanged on a bare cluster: no placeholder to replace, no caBundle (the adapter fills it, or cert-manager's
+     * cainjector or OpenShift's service CA, each told by an annotation the README shows), never insecureSkipTLSVerify.
+     */
     @Test
-    void apiServiceTrustsACaBundleAndNeverSkipsTlsVerification() {
+    void apiServiceAppliesUnchangedAndNeverSkipsTlsVerification() {
         JsonNode spec = apiService.path("spec");
 
         assertThat(spec.path("group").asText()).isEqualTo("external.metrics.k8s.io");
         assertThat(spec.path("version").asText()).isEqualTo("v1beta1");
         assertThat(spec.has("insecureSkipTLSVerify")).isFalse();
-        assertThat(spec.path("caBundle").asText()).isNotBlank();
-        assertThat(apiService.path("metadata").path("annotations").path("cert-manager.io/inject-ca-from").asText())
-                .isEqualTo(NAMESPACE + "/" + servingCertificate().getMetadata().getName());
+        assertThat(spec.has("caBundle")).isFalse();
+        assertThat(apiService.path("metadata").has("annotations")).isFalse();
+        assertThat(Manifests.parse(Manifests.API_SERVICE).getMetadata().getName()).isEqualTo("v1beta1.external.metrics.k8s.io");
+    }
+
+    /** The self-managed certificate: nothing to install first, and the Service's names the aggregator checks. */
+    @Test
+    void managesItsOwnServingCertificateByDefault() {
+        assertThat(env("ADAPTER_SERVING_SELF_MANAGED")).isEqualTo("true");
+        assertThat(adapterContainer().getEnv()).extracting(EnvVar::getName).doesNotContain("ADAPTER_SERVING_CERT_FILE", "ADAPTER_SERVING_KEY_FILE");
+        assertThat(deployment.getSpec().getTemplate().getSpec().getServiceAccountName()).isEqualTo(NAME);
+        // The defaults of adapter.serving.service-name and secret-name are this Service's and the Role's.
+        assertThat(service.getMetadata().getName()).isEqualTo("es-metrics-adapter");
+    }
+
+    /** The Secret by name (create cannot be named); the one APIService by name, get and patch only. */
+    @Test
+    void adapterMayKeepItsCertificateSecretAndTheCaBundleOfItsApiServiceOnly() {
+        Role secret = Manifests.get(Role.class, NAMESPACE, roleBindingTo("es-metrics-adapter-serving-certificate").getRoleRef().getName());
+        ClusterRole apiServiceRole = Manifests.get(ClusterRole.class, null, "es-metrics-adapter:apiservice-ca-bundle");
+
+        assertThat(roleBindingTo(secret.getMetadata().getName()).getSubjects()).singleElement().satisfies(AdapterWiringTest::isTheAdapterServiceAccount);
+        assertThat(secret.getRules()).extracting(PolicyRule::getResources).containsOnly(List.of("secrets"));
+        assertThat(secret.getRules()).anySatisfy(rule -> {
+            assertThat(rule.getResourceNames()).containsExactly("es-metrics-adapter-tls");
+            assertThat(rule.getVerbs()).containsExactlyInAnyOrder("get", "update");
+        });
+        assertThat(secret.getRules()).allSatisfy(rule -> assertThat(rule.getResourceNames().isEmpty())
+                .as("an unnamed rule may only create").isEqualTo(rule.getVerbs().equals(List.of("create"))));
+        assertThat(clusterRoleBindingTo(apiServiceRole.getMetadata().getName()).getSubjects())
+                .singleElement().satisfies(AdapterWiringTest::isTheAdapterServiceAccount);
+        assertThat(apiServiceRole.getRules()).singleElement().satisfies(rule -> {
+            assertThat(rule.getApiGroups()).containsExactly("apiregistration.k8s.io");
+            assertThat(rule.getResources()).containsExactly("apiservices");
+            assertThat(rule.getResourceNames()).containsExactly(apiService.path("metadata").path("name").asText());
+            assertThat(rule.getVerbs()).containsExactlyInAnyOrder("get", "patch");
+        });
     }
 
     @Test
@@ -107,22 +144,12 @@ class AdapterWiringTest {
 
     @Test
     void configurationFilesLieInTheVolumesOfTheSecretsAndConfigMapTheyComeFrom() {
-        assertFileFromVolume("ADAPTER_SERVING_CERT_FILE", "secret", "es-metrics-adapter-serving-cert");
-        assertFileFromVolume("ADAPTER_SERVING_KEY_FILE", "secret", "es-metrics-adapter-serving-cert");
         assertFileFromVolume("ADAPTER_RULES_FILES", "configMap", "es-metrics-adapter-metrics");
         assertFileFromVolume("ADAPTER_ELASTICSEARCH_AUTH_USERNAME_FILE", "secret", "es-metrics-adapter-elasticsearch");
         assertFileFromVolume("ADAPTER_ELASTICSEARCH_AUTH_PASSWORD_FILE", "secret", "es-metrics-adapter-elasticsearch");
         assertFileFromVolume("ADAPTER_ELASTICSEARCH_TLS_CA_FILE", "secret", "es-metrics-adapter-elasticsearch");
     }
 
-    @Test
-    void servingCertificateIsValidForTheNameTheAggregatorChecks() {
-        GenericKubernetesResource certificate = servingCertificate();
-        @SuppressWarnings("unchecked")
-        List<String> dnsNames = (List<String>) ((Map<String, Object>) certificate.getAdditionalProperties().get("spec")).get("dnsNames");
-
-        assertThat(dnsNames).contains(NAME + "." + NAMESPACE + ".svc");
-    }
 
     @Test
     void elasticsearchAddressIsTheHttpsPortOfTheElasticsearchService() {
@@ -167,7 +194,6 @@ class AdapterWiringTest {
 
         assertThat(own.getSubjects()).singleElement().satisfies(AdapterWiringTest::isTheAdapterServiceAccount);
         assertThat(role.getRules()).anySatisfy(rule -> grants(rule, "", "configmaps", "es-metrics-adapter-metrics"));
-        assertThat(role.getRules()).anySatisfy(rule -> grants(rule, "", "secrets", "es-metrics-adapter-serving-cert"));
         assertThat(role.getRules()).anySatisfy(rule -> grants(rule, "", "secrets", "es-metrics-adapter-elasticsearch"));
         assertThat(customResources.getRules()).anySatisfy(rule -> grants(rule, "esmetrics.io", "elasticsearchmetrics", null));
         // Statuses are written with update only (least privilege: the code never patches them).
@@ -263,17 +289,6 @@ class AdapterWiringTest {
             assertThat(volume.getConfigMap().getName()).isEqualTo(source);
             assertThat(Manifests.get(ConfigMap.class, NAMESPACE, source).getData()).containsKey(key);
         }
-    }
-
-    private GenericKubernetesResource servingCertificate() {
-        String secret = deployment.getSpec().getTemplate().getSpec().getVolumes().stream()
-                .filter(volume -> volume.getSecret() != null && volume.getSecret().getSecretName().endsWith("serving-cert"))
-                .findFirst().orElseThrow().getSecret().getSecretName();
-        return Manifests.all(GenericKubernetesResource.class).stream()
-                .filter(resource -> resource.getKind().equals("Certificate"))
-                .filter(resource -> NAMESPACE.equals(resource.getMetadata().getNamespace()))
-                .filter(resource -> secret.equals(((Map<?, ?>) resource.getAdditionalProperties().get("spec")).get("secretName")))
-                .findFirst().orElseThrow(() -> new AssertionError("no Certificate writes Secret " + secret));
     }
 
     private Container adapterContainer() {

@@ -65,7 +65,12 @@ final class Manifests {
                     listed.add(new ListedFile(resource, Use.RESOURCE));
                 }
             });
-            document.path("patches").forEach(entry -> listed.add(new ListedFile(dir.resolve(entry.path("path").asText()).normalize(), Use.PATCH)));
+            // Inline patches (patch: instead of path:) are no file of their own.
+            document.path("patches").forEach(entry -> {
+                if (entry.has("path")) {
+                    listed.add(new ListedFile(dir.resolve(entry.path("path").asText()).normalize(), Use.PATCH));
+                }
+            });
             document.path("configMapGenerator").forEach(generator -> generator.path("files").forEach(entry -> {
                 String file = entry.asText();
                 listed.add(new ListedFile(dir.resolve(file.substring(file.indexOf('=') + 1)).normalize(), Use.GENERATOR_SOURCE));
@@ -155,6 +160,27 @@ final class Manifests {
     private static String builtins() {
         try (InputStream in = Manifests.class.getClassLoader().getResourceAsStream("builtin-metrics.yaml")) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * What {@code kubectl kustomize} makes of k8s/ with an optional component enabled, as a user enables it in
+     * k8s/kustomization.yaml (kustomize loads directories, not files, from outside a kustomization's root: an overlay
+     * in {@code workDir} names k8s/ and the component by relative paths).
+     */
+    static List<HasMetadata> stackWith(Path workDir, String component) {
+        try {
+            Path overlay = Files.createDirectories(workDir.resolve("with-" + component.replace('/', '-')));
+            Path k8s = overlay.toAbsolutePath().relativize(K8S.toAbsolutePath());
+            Files.writeString(overlay.resolve("kustomization.yaml"), """
+                    resources:
+                    - %s
+                    components:
+                    - %s
+                    """.formatted(k8s, k8s.resolve("components").resolve(component)));
+            return documents(kustomize(overlay)).stream().map(Manifests::parse).toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
