@@ -6,6 +6,7 @@ import io.esmetrics.adapter.provider.LabelNotAllowedException;
 import io.esmetrics.adapter.provider.MetricAnswer;
 import io.esmetrics.adapter.provider.MetricNotFoundException;
 import io.esmetrics.adapter.provider.MetricQuery;
+import io.esmetrics.adapter.time.BackgroundThreads;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PostConstruct;
@@ -53,9 +54,9 @@ class SeriesRefresher {
         if (!config.enabled()) {
             return;
         }
-        ticker = Executors.newSingleThreadScheduledExecutor(runnable -> daemon(runnable, "series-refresher"));
+        ticker = BackgroundThreads.scheduler("series-refresher");
         batches = Executors.newFixedThreadPool(Math.max(1, config.refreshConcurrency()),
-                runnable -> daemon(runnable, "series-refresh-batch"));
+                BackgroundThreads.named("series-refresh-batch"));
         long interval = config.refreshInterval().toMillis();
         ticker.scheduleWithFixedDelay(this::refreshSafely, interval, interval, TimeUnit.MILLISECONDS);
     }
@@ -118,11 +119,5 @@ class SeriesRefresher {
             }
             refresh.series().complete(refresh.claim(), answer, now);
         }
-    }
-
-    private static Thread daemon(Runnable runnable, String name) {
-        Thread thread = new Thread(runnable, name);
-        thread.setDaemon(true);
-        return thread;
     }
 }

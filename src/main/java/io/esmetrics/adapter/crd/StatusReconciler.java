@@ -8,6 +8,7 @@ import io.esmetrics.adapter.provider.MetricValue;
 import io.esmetrics.adapter.provider.NoCurrentDataException;
 import io.esmetrics.adapter.rules.MetricRules;
 import io.esmetrics.adapter.selector.LabelSelector;
+import io.esmetrics.adapter.time.BackgroundThreads;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -22,7 +23,6 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -61,11 +61,7 @@ class StatusReconciler {
         if (!config.enabled()) {
             return;
         }
-        executor = Executors.newSingleThreadScheduledExecutor(task -> {
-            Thread thread = new Thread(task, "elasticsearchmetric-status");
-            thread.setDaemon(true);
-            return thread;
-        });
+        executor = BackgroundThreads.scheduler("elasticsearchmetric-status");
         long interval = config.statusInterval().toMillis();
         executor.scheduleWithFixedDelay(this::reconcileAll, interval, interval, TimeUnit.MILLISECONDS);
     }

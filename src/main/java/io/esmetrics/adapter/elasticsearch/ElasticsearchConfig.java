@@ -1,5 +1,6 @@
 package io.esmetrics.adapter.elasticsearch;
 
+import io.esmetrics.adapter.resilience.CircuitBreakerConfig;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
@@ -54,20 +55,6 @@ public interface ElasticsearchConfig {
 
     /** When Elasticsearch keeps failing, stop sending it searches for a while instead of queueing threads on it. */
     CircuitBreakerConfig circuitBreaker();
-
-    interface CircuitBreakerConfig {
-
-        /** Consecutive failed requests (unreachable, timed out, 429, 5xx) that open the breaker. */
-        @WithDefault("5")
-        int failureThreshold();
-
-        /** The first pause; each failed probe doubles it, plus up to 50% random jitter so adapters do not stampede. */
-        @WithDefault("1s")
-        Duration initialPause();
-
-        @WithDefault("30s")
-        Duration maxPause();
-    }
 
     /** How the adapter proves who it is to Elasticsearch. */
     Auth auth();

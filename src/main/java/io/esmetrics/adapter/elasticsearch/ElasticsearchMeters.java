@@ -1,5 +1,7 @@
 package io.esmetrics.adapter.elasticsearch;
 
+import io.esmetrics.adapter.resilience.CircuitBreaker;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -2,6 +2,7 @@ package io.esmetrics.adapter.elasticsearch;
 
 import io.esmetrics.adapter.rules.MetricRule;
 import io.esmetrics.adapter.rules.MetricRules;
+import io.esmetrics.adapter.time.BackgroundThreads;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
@@ -10,7 +11,6 @@ import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -44,11 +44,7 @@ class IngestLagMonitor {
     void start() {
         // Every metric has its gauges from the start: NaN (unknown) until the first look-up answers.
         rules.configuredRules().forEach(this::registerGauges);
-        ticker = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "ingest-lag-monitor");
-            thread.setDaemon(true);
-            return thread;
-        });
+        ticker = BackgroundThreads.scheduler("ingest-lag-monitor");
         long interval = config.ingestLagInterval().toMillis();
         ticker.scheduleWithFixedDelay(this::lookUpSafely, 0, interval, TimeUnit.MILLISECONDS);
     }

@@ -1,5 +1,7 @@
 package io.esmetrics.adapter.elasticsearch;
 
+import io.esmetrics.adapter.resilience.CircuitBreaker;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;

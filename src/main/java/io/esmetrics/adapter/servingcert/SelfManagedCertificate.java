@@ -2,6 +2,7 @@ package io.esmetrics.adapter.servingcert;
 
 import io.esmetrics.adapter.cluster.OwnNamespace;
 import io.esmetrics.adapter.rules.KubernetesDuration;
+import io.esmetrics.adapter.time.BackgroundThreads;
 import io.esmetrics.adapter.tls.ServingCertificateChanged;
 import io.esmetrics.adapter.tls.ServingCertificateSource;
 import io.esmetrics.adapter.tls.ServingConfig;
@@ -20,7 +21,6 @@ import java.net.HttpURLConnection;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -82,11 +82,7 @@ public class SelfManagedCertificate implements ServingCertificateSource {
         Log.infof("Self-managed serving certificate for %s, kept in Secret %s/%s", policy.dnsNames(), namespace.get(),
                 config.secretName());
         boolean ready = checkSafely();
-        ticker = Executors.newSingleThreadScheduledExecutor(task -> {
-            Thread thread = new Thread(task, "serving-certificate");
-            thread.setDaemon(true);
-            return thread;
-        });
+        ticker = BackgroundThreads.scheduler("serving-certificate");
         long interval = config.reloadInterval().toMillis();
         ticker.scheduleWithFixedDelay(this::checkSafely, interval, interval, TimeUnit.MILLISECONDS);
         return ready ? Optional.of(event(served.get())) : Optional.empty();

@@ -1,4 +1,4 @@
-package io.esmetrics.adapter.elasticsearch;
+package io.esmetrics.adapter.resilience;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -16,7 +16,7 @@ class CircuitBreakerTest {
     private static final Duration MAX_PAUSE = Duration.ofSeconds(8);
 
     private final AdjustableClock clock = new AdjustableClock();
-    private final CircuitBreaker breaker = new CircuitBreaker(config(3), clock);
+    private final CircuitBreaker breaker = new CircuitBreaker("Elasticsearch", "searches", config(3), clock);
 
     CircuitBreakerTest() {
         clock.set(Instant.parse("2026-11-30T10:00:00Z"));
@@ -38,7 +38,7 @@ class CircuitBreakerTest {
 
         assertThatThrownBy(breaker::beforeRequest)
                 .isInstanceOf(BackendUnavailableException.class)
-                .hasMessageContaining("failed 3 times in a row")
+                .hasMessage("Elasticsearch failed 3 times in a row; searches are paused (next attempt in 1s). Last failure: connection refused")
                 .hasMessageContaining("connection refused");
     }
 
@@ -112,8 +112,8 @@ class CircuitBreakerTest {
         }
     }
 
-    private static ElasticsearchConfig.CircuitBreakerConfig config(int threshold) {
-        return new ElasticsearchConfig.CircuitBreakerConfig() {
+    private static CircuitBreakerConfig config(int threshold) {
+        return new CircuitBreakerConfig() {
             @Override
             public int failureThreshold() {
                 return threshold;
