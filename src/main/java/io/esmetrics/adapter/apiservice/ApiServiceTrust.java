@@ -2,6 +2,7 @@ package io.esmetrics.adapter.apiservice;
 
 import io.esmetrics.adapter.cluster.OwnNamespace;
 import io.esmetrics.adapter.servingcert.SelfManagedCertificate;
+import io.esmetrics.adapter.time.BackgroundThreads;
 import io.esmetrics.adapter.tls.ServingCertificateChanged;
 import io.esmetrics.adapter.tls.ServingConfig;
 import io.fabric8.kubernetes.api.model.APIService;
@@ -10,6 +11,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
@@ -19,9 +21,10 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -46,6 +49,9 @@ public class ApiServiceTrust {
     private final OwnNamespace ownNamespace;
     private final SelfManagedCertificate certificate;
     private final AtomicReference<State> state = new AtomicReference<>(State.ABSENT);
+    private final Counter overwritten;
+    /** The caBundle this adapter last wrote: finding another one in its place means a second writer. */
+    private volatile String written;
     /** Each situation is logged once while it lasts, not at every check. */
     private final Set<String> said = ConcurrentHashMap.newKeySet();
     private ScheduledExecutorService ticker;
@@ -60,16 +66,15 @@ public class ApiServiceTrust {
                 .description("APIService " + NAME + ": 0 absent, 1 trusts this adapter's CAs, 2 names another provider "
                         + "(left alone), 3 names this adapter but its caBundle could not be set")
                 .register(registry);
+        overwritten = Counter.builder("esmetrics.apiservice.ca.bundle.overwritten")
+                .description("Times the caBundle this adapter set was found replaced by another writer, and set back")
+                .register(registry);
     }
 
     /** The first certificate starts the periodic checks; every new one is trusted at once. */
     synchronized void caBundleChanged(@Observes ServingCertificateChanged changed) {
         if (ticker == null) {
-            ticker = Executors.newSingleThreadScheduledExecutor(task -> {
-                Thread thread = new Thread(task, "apiservice-ca-bundle");
-                thread.setDaemon(true);
-                return thread;
-            });
+            ticker = BackgroundThreads.scheduler("apiservice-ca-bundle");
             long interval = config.reloadInterval().toMillis();
             ticker.scheduleWithFixedDelay(() -> certificate.current().ifPresent(current -> syncSafely(current.caBundle())),
                     interval, interval, TimeUnit.MILLISECONDS);
@@ -122,15 +127,56 @@ public class ApiServiceTrust {
             become(State.TRUSTED, "trusted", () -> Log.infof("APIService %s trusts this adapter's CAs", NAME));
             return;
         }
+        Set<String> ours = certificates(caBundle);
+        Set<String> found = certificates(decoded(apiService.getSpec().getCaBundle()));
+        if (found.containsAll(ours) && found.size() > ours.size() && !found.equals(certificates(decoded(written)))) {
+            // Another replica read a rotated Secret first: its bundle is ours plus the new CA. This one follows when
+            // it reads the Secret again, instead of setting the older bundle back. (A bundle this replica wrote itself
+            // and now shrinks, an expired CA leaving, is patched as usual.)
+            return;
+        }
+        if (wanted.equals(written) && !found.isEmpty() && Collections.disjoint(found, ours)) {
+            // Not an APIService applied anew (empty), not a peer's rotation (shares a CA): a second writer.
+            overwritten.increment();
+            sayOnce("overwritten", () -> Log.warnf("The caBundle of APIService %s, set by this adapter, was replaced by another "
+                    + "writer: an injector (cert-manager's cainjector annotation, OpenShift's inject-cabundle annotation) or the "
+                    + "provider that registered it before (KEDA's operator keeps its own CA there). The adapter sets it back, and "
+                    + "while both write, the APIService flips between available and not. Remove the other writer (README, "
+                    + "\"Certificates\")", NAME));
+        }
         try {
             client.get().resources(APIService.class).withName(NAME).patch(PatchContext.of(PatchType.JSON_MERGE),
                     "{\"spec\":{\"caBundle\":\"" + wanted + "\"}}");
+            written = wanted;
             int cas = caBundle.split("BEGIN CERTIFICATE").length - 1;
             said.remove("trusted");
             become(State.TRUSTED, "trusted", () -> Log.infof("Set the caBundle of APIService %s to this adapter's %d CA(s)", NAME, cas));
         } catch (KubernetesClientException e) {
             become(State.NOT_PATCHED, "patch:" + e.getCode(), () -> Log.warnf("Cannot set the caBundle of APIService %s (%d): %s. "
                     + "The adapter's ClusterRole must allow get and patch on it", NAME, e.getCode(), e.getMessage()));
+        }
+    }
+
+    /** The certificates of a PEM bundle, each as its Base64 body: the same CA compares equal however it is wrapped. */
+    private static Set<String> certificates(String pem) {
+        Set<String> certificates = new HashSet<>();
+        for (String block : pem.split("-----END CERTIFICATE-----")) {
+            int begin = block.indexOf("-----BEGIN CERTIFICATE-----");
+            if (begin >= 0) {
+                certificates.add(block.substring(begin + "-----BEGIN CERTIFICATE-----".length()).replaceAll("\\s", ""));
+            }
+        }
+        return certificates;
+    }
+
+    private static String decoded(String base64) {
+        if (base64 == null || base64.isEmpty()) {
+            return "";
+        }
+        try {
+            return new String(Base64.getDecoder().decode(base64), StandardCharsets.US_ASCII);
+        } catch (IllegalArgumentException e) {
+            return "";
         }
     }
 

@@ -144,6 +144,23 @@ class SelfManagedCertificateTest {
         }
     }
 
+    /** An injector or the previous provider writing its own CA: set back, and said, rather than silently fought. */
+    @Test
+    void setsBackACaBundleAnotherWriterReplacedAndCountsIt() {
+        String ours = await().atMost(Duration.ofSeconds(20)).until(this::caBundle, bundle -> !bundle.isEmpty());
+        double before = registry.get("esmetrics.apiservice.ca.bundle.overwritten").counter().count();
+        String foreign = Base64.getEncoder().encodeToString("-----BEGIN CERTIFICATE-----\nKEDA\n-----END CERTIFICATE-----\n"
+                .getBytes(StandardCharsets.US_ASCII));
+
+        client.resources(APIService.class).withName(ApiServiceApplied.NAME).edit(apiService -> {
+            apiService.getSpec().setCaBundle(foreign);
+            return apiService;
+        });
+
+        await().atMost(Duration.ofSeconds(20)).until(this::caBundle, ours::equals);
+        assertThat(registry.get("esmetrics.apiservice.ca.bundle.overwritten").counter().count()).isEqualTo(before + 1);
+    }
+
     @Test
     void leavesTheApiServiceOfAnotherProviderAlone() {
         await().atMost(Duration.ofSeconds(20)).until(this::caBundle, bundle -> !bundle.isEmpty());
