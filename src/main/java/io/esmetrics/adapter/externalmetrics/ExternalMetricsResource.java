@@ -19,26 +19,28 @@ import jakarta.ws.rs.core.MediaType;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /** {@code /apis/external.metrics.k8s.io/v1beta1}: the resource list and the metric values. */
 @Path(ExternalMetricsApi.PATH)
 @Produces(MediaType.APPLICATION_JSON)
 public class ExternalMetricsResource {
 
-    private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
-
     private final ExternalMetricsProvider provider;
+    private final ListedMetricNames listed;
 
-    public ExternalMetricsResource(ExternalMetricsProvider provider) {
+    public ExternalMetricsResource(ExternalMetricsProvider provider, ListedMetricNames listed) {
         this.provider = provider;
+        this.listed = listed;
     }
 
-    /** Never empty and never dependent on Elasticsearch: the aggregator probes it to decide availability. */
+    /**
+     * Never empty and never dependent on Elasticsearch or the upstream provider (whose names are the last it
+     * listed): the aggregator probes it to decide availability.
+     */
     @GET
     @NonBlocking
     public APIResourceList resources() {
-        List<APIResource> resources = provider.metricNames().stream()
+        List<APIResource> resources = listed.all().stream()
                 .map(name -> new APIResourceBuilder()
                         .withName(name)
                         .withSingularName("")
@@ -61,10 +63,7 @@ public class ExternalMetricsResource {
     @Path("namespaces/{namespace}/{metric}")
     public Uni<ExternalMetricValueList> values(@PathParam("namespace") String namespace, @PathParam("metric") String metric,
             @QueryParam("labelSelector") String labelSelector) {
-        if (!NAMESPACE.matcher(namespace).matches()) {
-            throw new InvalidRequestException("invalid namespace \"" + namespace + "\": a namespace is a DNS label "
-                    + "(at most 63 lower case alphanumeric characters or '-', starting and ending alphanumeric)");
-        }
+        ExternalMetricsApi.requireValidNamespace(namespace);
         LabelSelector selector = LabelSelector.parse(labelSelector);
         Optional<List<MetricValue>> inMemory = provider.valuesInMemory(namespace, metric, selector);
         if (inMemory.isPresent()) {

@@ -3,7 +3,6 @@ package io.esmetrics.adapter.externalmetrics;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.esmetrics.adapter.rules.MetricRules;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -15,11 +14,11 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * {@code /openapi/v2} and {@code /openapi/v3}, as an API server serves them, naming every metric discovery lists.
+ * {@code /openapi/v2} and {@code /openapi/v3}, as an API server serves them, naming every metric discovery lists
+ * (the upstream provider's too, as last seen).
  * The aggregator fetches both every minute or so with {@code If-None-Match}: an unchanged document costs a 304.
  * Like discovery, they need an authenticated identity and no permission.
  */
@@ -56,13 +55,13 @@ public class OpenApiResource {
 
     private final ObjectMapper mapper;
     private final OpenApiDocuments documents;
-    private final MetricRules rules;
+    private final ListedMetricNames listed;
     private final AtomicReference<Rendered> rendered = new AtomicReference<>();
 
-    public OpenApiResource(ObjectMapper mapper, MetricRules rules) {
+    public OpenApiResource(ObjectMapper mapper, ListedMetricNames listed) {
         this.mapper = mapper;
         this.documents = new OpenApiDocuments(mapper);
-        this.rules = rules;
+        this.listed = listed;
     }
 
     @GET
@@ -84,7 +83,7 @@ public class OpenApiResource {
     }
 
     private Rendered current() {
-        Set<String> metrics = new TreeSet<>(rules.names());
+        Set<String> metrics = listed.all();
         Rendered last = rendered.get();
         if (last != null && last.metrics().equals(metrics)) {
             return last;

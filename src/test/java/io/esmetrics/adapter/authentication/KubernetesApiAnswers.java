@@ -16,22 +16,22 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * Users: {@code system:serviceaccount:kube-system:horizontal-pod-autoscaler}, {@code alice} and {@code bob}
  * are allowed; {@code sar-down} finds the API failing; everyone else is denied.
  */
-final class KubernetesApiAnswers {
+public final class KubernetesApiAnswers {
 
-    static final String HPA_CONTROLLER = "system:serviceaccount:kube-system:horizontal-pod-autoscaler";
-    static final String VALID_TOKEN = "valid-token-of-bob";
-    static final String BOB_UID = "0b0b0b0b-uid-of-bob";
+    public static final String HPA_CONTROLLER = "system:serviceaccount:kube-system:horizontal-pod-autoscaler";
+    public static final String VALID_TOKEN = "valid-token-of-bob";
+    public static final String BOB_UID = "0b0b0b0b-uid-of-bob";
     /** A token whose TokenReview fails (the API answers 500). */
-    static final String TOKEN_REVIEW_FAILS = "token-whose-review-fails";
+    public static final String TOKEN_REVIEW_FAILS = "token-whose-review-fails";
     /** Longer than the client's request timeout (quarkus.kubernetes-client.request-timeout, 5 s). */
     private static final long SLOWER_THAN_THE_CLIENT_WAITS_MS = 6_000;
-    static final Queue<JsonNode> SUBJECT_ACCESS_REVIEWS = new ConcurrentLinkedQueue<>();
+    public static final Queue<JsonNode> SUBJECT_ACCESS_REVIEWS = new ConcurrentLinkedQueue<>();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private KubernetesApiAnswers() {
     }
 
-    static void install(KubernetesServer server) {
+    public static void install(KubernetesServer server) {
         server.expect().post().withPath("/apis/authorization.k8s.io/v1/subjectaccessreviews")
                 .andReply(new Answer(KubernetesApiAnswers::subjectAccessReview)).always();
         server.expect().post().withPath("/apis/authentication.k8s.io/v1/tokenreviews")

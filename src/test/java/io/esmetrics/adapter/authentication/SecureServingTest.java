@@ -34,7 +34,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -341,11 +340,7 @@ class SecureServingTest {
 
     @Test
     void kubectlReadsAMetricWithAClientCertificate(@TempDir Path dir) throws Exception {
-        Base64.Encoder base64 = Base64.getEncoder();
-        Kubectl kubectl = Kubectl.configure(dir, "https://localhost:" + https.getPort(),
-                Map.of("certificate-authority-data", base64.encodeToString(SecurePki.SERVING_CA.certificatePem().getBytes())),
-                Map.of("client-certificate-data", base64.encodeToString(SecurePki.ALICE.certificatePem().getBytes()),
-                        "client-key-data", base64.encodeToString(SecurePki.ALICE.keyPem().getBytes())));
+        Kubectl kubectl = SecurePki.kubectlAsAlice(dir, https.getPort());
 
         Kubectl.Result result = kubectl.run("get", "--raw", metricPath("queue_length"));
 

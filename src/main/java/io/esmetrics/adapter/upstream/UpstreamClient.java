@@ -1,0 +1,226 @@
+package io.esmetrics.adapter.upstream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.esmetrics.adapter.externalmetrics.ExternalMetricsApi;
+import io.esmetrics.adapter.externalmetrics.InvalidRequestException;
+import io.esmetrics.adapter.provider.BackendUnavailableException;
+import io.esmetrics.adapter.resilience.CircuitBreaker;
+import io.esmetrics.adapter.tls.PemKeyManager;
+import io.esmetrics.adapter.tls.PemTrustManager;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.logging.Log;
+import io.vertx.core.Vertx;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpTimeoutException;
+import java.security.GeneralSecurityException;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManager;
+
+/**
+ * HTTP(S) to the upstream provider. Only well-formed Kubernetes answers come back; anything else (unreachable, too
+ * slow, an answer that is neither an {@code ExternalMetricValueList} nor a {@code Status}) is a
+ * {@link BackendUnavailableException} naming the provider, and counts against its circuit breaker. A provider's own
+ * error answer (a 404 for a metric it does not know, a 500 from one of its scalers) is an answer: it is passed on
+ * and keeps the circuit closed, so that one broken metric upstream does not cut off the others.
+ */
+@Singleton
+public class UpstreamClient {
+
+    /** Far above any list of metric values an HPA asks for; a protection, not a quota. */
+    private static final int MAX_ANSWER_BYTES = 8 * 1024 * 1024;
+
+    private final UpstreamConfig config;
+    private final ObjectMapper mapper;
+    private final MeterRegistry registry;
+    private final Optional<Connection> connection;
+    private volatile boolean up;
+
+    /** Everything that exists only when a provider is configured. */
+    private record Connection(String base, HttpClient http, Optional<PemTrustManager> trust, Optional<PemKeyManager> key,
+            Optional<UpstreamToken> token, CircuitBreaker breaker) {
+    }
+
+    UpstreamClient(UpstreamConfig config, ObjectMapper mapper, MeterRegistry registry, Vertx vertx, Clock clock) {
+        this.config = config;
+        this.mapper = mapper;
+        this.registry = registry;
+        this.connection = config.url().map(url -> connect(url, vertx, clock));
+        connection.ifPresent(c -> {
+            Gauge.builder("esmetrics.upstream.up", () -> up ? 1 : 0)
+                    .description("1 while the upstream provider gives well-formed answers, 0 while it does not")
+                    .tag("upstream", c.base())
+                    .register(registry);
+            Gauge.builder("esmetrics.upstream.circuit.state", () -> c.breaker().state().ordinal())
+                    .description("Circuit breaker in front of the upstream provider: 0 closed, 1 open, 2 half-open")
+                    .register(registry);
+            Log.infof("Forwarding the metrics this adapter does not serve to the upstream provider %s", c.base());
+        });
+    }
+
+    public boolean enabled() {
+        return connection.isPresent();
+    }
+
+    /** The provider's address, for messages and meters. */
+    public String describe() {
+        return connection.map(Connection::base).orElse("(none)");
+    }
+
+    /**
+     * {@code GET .../namespaces/{namespace}/{metric}?{rawQuery}} on the provider, without anything of the caller's
+     * but the path and query.
+     */
+    CompletableFuture<UpstreamAnswer> metricValues(String namespace, String metric, String rawQuery) {
+        String path = ExternalMetricsApi.PATH + "/namespaces/" + namespace + "/" + metric
+                + (rawQuery == null || rawQuery.isEmpty() ? "" : "?" + rawQuery);
+        return exchange("values", path);
+    }
+
+    /** The provider's {@code APIResourceList}. */
+    CompletableFuture<UpstreamAnswer> discovery() {
+        return exchange("discovery", ExternalMetricsApi.PATH);
+    }
+
+    /** Reads the CA bundle and client certificate files again; new connections use what changed. */
+    void reloadFiles() {
+        connection.ifPresent(c -> {
+            c.trust().ifPresent(PemTrustManager::reloadIfChanged);
+            c.key().ifPresent(PemKeyManager::reloadIfChanged);
+        });
+    }
+
+    private CompletableFuture<UpstreamAnswer> exchange(String endpoint, String path) {
+        Connection c = connection.orElseThrow(() -> new IllegalStateException("no upstream provider configured"));
+        Timer.Sample sample = Timer.start(registry);
+        try {
+            c.breaker().beforeRequest();
+        } catch (BackendUnavailableException e) {
+            sample.stop(timer(endpoint, "unavailable"));
+            return CompletableFuture.failedFuture(e);
+        }
+        HttpRequest.Builder request;
+        try {
+            request = HttpRequest.newBuilder(URI.create(c.base() + path));
+        } catch (IllegalArgumentException e) {
+            sample.stop(timer(endpoint, "invalid"));
+            return CompletableFuture.failedFuture(new InvalidRequestException(
+                    "the request cannot be forwarded to the upstream provider as written: " + e.getMessage()));
+        }
+        request.timeout(config.timeout()).header("Accept", "application/json").header("User-Agent", "es-metrics-adapter").GET();
+        c.token().flatMap(UpstreamToken::authorization).ifPresent(value -> request.header("Authorization", value));
+        return c.http().sendAsync(request.build(), BoundedBody.atMost(MAX_ANSWER_BYTES))
+                .handle((response, failure) -> {
+                    if (failure != null) {
+                        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+                        sample.stop(timer(endpoint, "unavailable"));
+                        throw unavailable(c, describe(cause), cause);
+                    }
+                    Optional<String> problem = problem(endpoint, response.statusCode(), response.body());
+                    if (problem.isPresent()) {
+                        sample.stop(timer(endpoint, "unavailable"));
+                        throw unavailable(c, "answered " + response.statusCode() + " " + problem.get(), null);
+                    }
+                    c.breaker().succeeded();
+                    up = true;
+                    sample.stop(timer(endpoint, String.valueOf(response.statusCode())));
+                    return new UpstreamAnswer(response.statusCode(), response.body(), response.headers().firstValue("Retry-After"));
+                });
+    }
+
+    /** Why an answer is not one to pass on, if it is not. */
+    private Optional<String> problem(String endpoint, int status, byte[] body) {
+        boolean success = status >= 200 && status < 300;
+        String expected = success ? (endpoint.equals("discovery") ? "an APIResourceList" : "an ExternalMetricValueList") : "a Kubernetes Status";
+        String kind;
+        try {
+            JsonNode json = mapper.readTree(body);
+            kind = json == null ? "" : json.path("kind").asText();
+        } catch (IOException e) {
+            kind = "";
+        }
+        return expected.endsWith(" " + kind) ? Optional.empty() : Optional.of("with a body that is not " + expected);
+    }
+
+    private BackendUnavailableException unavailable(Connection c, String reason, Throwable cause) {
+        c.breaker().failed(reason);
+        String message = "The upstream provider " + c.base() + " " + reason;
+        up = false;
+        return cause == null ? new BackendUnavailableException(message) : new BackendUnavailableException(message, cause);
+    }
+
+    private String describe(Throwable failure) {
+        if (failure instanceof HttpTimeoutException) {
+            return "did not answer within " + config.timeout().toMillis() + " ms (adapter.upstream.timeout)";
+        }
+        if (failure instanceof SSLException) {
+            return "refused the TLS handshake or is not trusted (adapter.upstream.ca-file): " + failure.getMessage();
+        }
+        return "cannot be reached: " + (failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage());
+    }
+
+    private Timer timer(String endpoint, String code) {
+        return registry.timer("esmetrics.upstream.requests", "endpoint", endpoint, "code", code);
+    }
+
+    private Connection connect(URI url, Vertx vertx, Clock clock) {
+        String scheme = String.valueOf(url.getScheme());
+        if (!scheme.equals("https") && !scheme.equals("http") || url.getHost() == null) {
+            throw new IllegalStateException("adapter.upstream.url must be an http:// or https:// address with a host, not " + url);
+        }
+        if (url.getRawQuery() != null || url.getRawFragment() != null || url.getRawUserInfo() != null) {
+            throw new IllegalStateException("adapter.upstream.url is the provider's address only: no user, query or fragment");
+        }
+        if (config.certFile().isPresent() != config.keyFile().isPresent()) {
+            throw new IllegalStateException("adapter.upstream.cert-file and key-file go together; set both or neither");
+        }
+        if (scheme.equals("http")) {
+            Log.warnf("The upstream provider %s is reached over plain HTTP: its answers can be read and changed on the way. "
+                    + "Use https:// outside local tests", url);
+        }
+        if (config.insecureSkipTlsVerify() && config.caFile().isPresent()) {
+            throw new IllegalStateException("adapter.upstream.ca-file and adapter.upstream.insecure-skip-tls-verify contradict "
+                    + "each other: choose one");
+        }
+        if (config.insecureSkipTlsVerify() && scheme.equals("https")) {
+            Log.warnf("SECURITY OFF: adapter.upstream.insecure-skip-tls-verify=true, the certificate of the upstream provider %s "
+                    + "is not verified and anyone on the path could answer in its place, with the adapter's token in hand. "
+                    + "Set adapter.upstream.ca-file to its CA instead", url);
+        }
+        String base = url.toString().replaceAll("/+$", "");
+        Optional<PemTrustManager> trust = config.caFile().map(PemTrustManager::new);
+        Optional<PemKeyManager> key = config.certFile().map(cert -> PemKeyManager.ofFiles(vertx, cert, config.keyFile().get()));
+        // A client certificate is the credential when given; otherwise the service account token.
+        Optional<UpstreamToken> token = key.isPresent() ? Optional.empty() : Optional.of(new UpstreamToken(config.tokenFile(), clock));
+        HttpClient.Builder http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(config.timeout())
+                .followRedirects(HttpClient.Redirect.NEVER);
+        if (scheme.equals("https")) {
+            try {
+                SSLContext tls = SSLContext.getInstance("TLS");
+                TrustManager[] trustManagers = config.insecureSkipTlsVerify()
+                        ? new TrustManager[] { new TrustingAnyCertificate() }
+                        : trust.map(t -> new TrustManager[] { t }).orElse(null);
+                tls.init(key.map(k -> new KeyManager[] { k }).orElse(null), trustManagers, null);
+                http.sslContext(tls);
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("cannot set up TLS to the upstream provider: " + e.getMessage(), e);
+            }
+        }
+        CircuitBreaker breaker = new CircuitBreaker("The upstream provider " + base, "forwarded requests", config.circuitBreaker(), clock);
+        return new Connection(base, http.build(), trust, key, token, breaker);
+    }
+}

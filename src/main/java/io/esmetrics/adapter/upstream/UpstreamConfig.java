@@ -1,0 +1,68 @@
+package io.esmetrics.adapter.upstream;
+
+import io.esmetrics.adapter.resilience.CircuitBreakerConfig;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The cluster's previous external metrics provider (KEDA, the Datadog Cluster Agent, prometheus-adapter): every
+ * metric this adapter does not serve is forwarded to it, so that one APIService serves both. Unset: nothing is
+ * forwarded and an unknown metric is a 404, as without it.
+ */
+@ConfigMapping(prefix = "adapter.upstream")
+public interface UpstreamConfig {
+
+    /**
+     * The provider's address, as the APIService it used to be registered with names it, e.g.
+     * {@code https://keda-operator-metrics-apiserver.keda.svc:443}. {@code http://} for local use and tests.
+     */
+    Optional<URI> url();
+
+    /**
+     * PEM bundle of the CAs of the provider's serving certificate (the {@code caBundle} of its APIService); read
+     * again every {@code discovery-interval}. Without it, the JVM's default trust store.
+     */
+    Optional<Path> caFile();
+
+    /**
+     * Accepts any certificate from the provider, unverified, as its APIService did with {@code insecureSkipTLSVerify:
+     * true} (prometheus-adapter's and Datadog's default manifests). Anyone on the path could answer in its place:
+     * prefer {@code ca-file}. Logged as a warning at start-up.
+     */
+    @WithDefault("false")
+    boolean insecureSkipTlsVerify();
+
+    /**
+     * The bearer token presented to the provider: the adapter's own service account token, re-read at most every
+     * few seconds so that a rotated token is used. Not used when {@code cert-file} is set; sent only if readable.
+     */
+    @WithDefault("/var/run/secrets/kubernetes.io/serviceaccount/token")
+    Path tokenFile();
+
+    /** A client certificate presented instead of the token, with {@code key-file}; read again when they change. */
+    Optional<Path> certFile();
+
+    Optional<Path> keyFile();
+
+    /** How long one forwarded request may take, connecting included; then the caller gets a 503. */
+    @WithDefault("10s")
+    Duration timeout();
+
+    /** How often the provider's metric names are fetched for discovery, in the background. */
+    @WithDefault("30s")
+    Duration discoveryInterval();
+
+    /**
+     * Metric names sent to the provider even where this adapter serves a metric of the same name (by default
+     * this adapter's wins a clash).
+     */
+    Optional<Set<String>> alwaysForward();
+
+    /** Stops forwarding to a provider that keeps failing, instead of tying up connections on it. */
+    CircuitBreakerConfig circuitBreaker();
+}
