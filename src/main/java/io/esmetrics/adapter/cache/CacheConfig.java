@@ -44,6 +44,41 @@ public interface CacheConfig {
     @WithDefault("100")
     int refreshBatchSize();
 
+    /**
+     * Most series (one labelled value each) held in memory for all namespaces together. An answer that would go
+     * beyond it is still given, by a search, but not kept. A series costs about 250 bytes of heap (two labels),
+     * an answer about half a KiB more: the default holds about 25 to 75 MB.
+     */
+    @WithDefault("100000")
+    int maxSeries();
+
+    /**
+     * Most series held for the answers of one namespace's distinct selectors, so that one tenant's selectors cannot
+     * push the others out. The namespace-wide series a metric's selectors are picked from are bounded by
+     * {@code max-series} only: there is one such answer per metric and namespace.
+     */
+    @WithDefault("5000")
+    int maxSeriesPerNamespace();
+
+    /** Searches caused by cache misses (a selector nobody asked before, a value past its budget), per namespace. */
+    MissLimit missLimit();
+
+    /**
+     * A token bucket per namespace: {@code burst} searches at once, then {@code per-second}. A caller over it gets
+     * 429 with {@code Retry-After}; other namespaces are unaffected. HPA polling of a few stable selectors is
+     * answered from memory and never comes near it.
+     */
+    interface MissLimit {
+        @WithDefault("true")
+        boolean enabled();
+
+        @WithDefault("50")
+        int burst();
+
+        @WithDefault("5")
+        double perSecond();
+    }
+
     /** Overrides by metric name, e.g. {@code adapter.cache.metrics.queue_length.max-value-age=30s}. */
     Map<String, MetricCacheConfig> metrics();
 

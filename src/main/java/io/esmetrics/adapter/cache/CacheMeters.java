@@ -41,6 +41,11 @@ class CacheMeters {
         }
     }
 
+    /** A request that would have needed a search beyond its namespace's miss limit (429). */
+    void rateLimited(String metricName) {
+        registry.counter("esmetrics.cache.rate.limited", "metric", metricName).increment();
+    }
+
     private double oldestValueSeconds(String metricName) {
         Instant now = clock.instant();
         return cache.all().stream()

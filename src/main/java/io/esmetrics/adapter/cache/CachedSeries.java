@@ -21,6 +21,7 @@ final class CachedSeries {
     private volatile BackendUnavailableException lastFailure;
     private volatile Instant lastQueried = Instant.EPOCH;
     private volatile Instant lastRequested;
+    private int weight = 1;
 
     CachedSeries(SeriesKey key, MetricQuery query, Instant now) {
         this.key = key;
@@ -50,6 +51,18 @@ final class CachedSeries {
 
     Optional<Snapshot> lastGood() {
         return Optional.ofNullable(lastGood);
+    }
+
+    /** The series this entry holds, as counted against the cache's bounds: one before its first answer. */
+    int weight() {
+        return weight;
+    }
+
+    /** Counts the series of the newest answer (under the cache's lock). */
+    int reweigh() {
+        Snapshot good = lastGood;
+        weight = Math.max(1, good == null ? 0 : good.values().size());
+        return weight;
     }
 
     /** Why the newest search failed, if it did. */

@@ -8,6 +8,8 @@ import io.esmetrics.adapter.provider.MetricAnswer;
 import io.esmetrics.adapter.provider.MetricNotFoundException;
 import io.esmetrics.adapter.provider.MetricQuery;
 import io.esmetrics.adapter.provider.MetricValue;
+import io.esmetrics.adapter.provider.SeriesSelection;
+import io.esmetrics.adapter.provider.TooManySeriesException;
 import io.esmetrics.adapter.selector.LabelSelector;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
@@ -20,7 +22,10 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The provider the HTTP layer talks to: answers from memory what {@link SeriesRefresher} keeps fresh, and
- * asks the backend only for a series it has no usable value of, once however many HPAs ask at the same time.
+ * asks the backend only for an answer it has no usable value of, once however many HPAs ask at the same time.
+ * For a metric whose series add up, every selector is picked from one answer per namespace, so a selector
+ * nobody asked before costs no search; the searches misses cause are rate-limited per namespace
+ * ({@link MissSearchLimiter}) and what is held is bounded ({@link SeriesCache}).
  * A failing backend is answered with the last good value while it is within the staleness budget, then
  * with 503 and the reason: never with a number the backend did not give.
  */
@@ -31,14 +36,16 @@ public class CachingMetricsProvider implements ExternalMetricsProvider {
     private final SeriesCache cache;
     private final CacheConfig config;
     private final CacheMeters meters;
+    private final MissSearchLimiter limiter;
     private final Clock clock;
 
     CachingMetricsProvider(@Backend ExternalMetricsProvider backend, SeriesCache cache, CacheConfig config,
-            CacheMeters meters, Clock clock) {
+            CacheMeters meters, MissSearchLimiter limiter, Clock clock) {
         this.backend = backend;
         this.cache = cache;
         this.config = config;
         this.meters = meters;
+        this.limiter = limiter;
         this.clock = clock;
     }
 
@@ -48,12 +55,28 @@ public class CachingMetricsProvider implements ExternalMetricsProvider {
             return backend.values(namespace, metricName, selector);
         }
         Instant now = clock.instant();
-        CachedSeries series = cache.series(new MetricQuery(namespace, metricName, selector), now);
+        if (backend.answersFromNamespaceSeries(namespace, metricName, selector)) {
+            try {
+                return SeriesSelection.select(answer(everySeries(namespace, metricName), now), selector);
+            } catch (TooManySeriesException e) {
+                // Too many series in the namespace to hold them all: the selector's own search may pick few enough.
+            }
+        }
+        return answer(new MetricQuery(namespace, metricName, selector), now);
+    }
+
+    /** The cached answer of {@code query}, searched for when it has none within the staleness budget. */
+    private List<MetricValue> answer(MetricQuery query, Instant now) {
+        Optional<CachedSeries> entry = cache.series(query, now);
+        if (entry.isEmpty()) {
+            return uncached(query);
+        }
+        CachedSeries series = entry.get();
         Optional<List<MetricValue>> good = usable(series, now);
         if (good.isPresent()) {
             return good.get();
         }
-        Duration budget = config.maxValueAge(metricName);
+        String metricName = query.metricName();
         MetricAnswer answer = search(series, now);
         if (answer.succeeded()) {
             meters.served(metricName, CacheMeters.Result.MISS);
@@ -64,13 +87,27 @@ public class CachingMetricsProvider implements ExternalMetricsProvider {
             cache.forget(series);
             throw failure;
         }
+        if (failure instanceof TooManySeriesException) {
+            throw failure;
+        }
         meters.served(metricName, CacheMeters.Result.UNAVAILABLE);
         BackendUnavailableException unavailable = failure instanceof BackendUnavailableException known
                 ? known : new BackendUnavailableException(String.valueOf(failure.getMessage()), failure);
         throw series.lastGood().isPresent()
-                ? unavailable.withDetail(" (the last good value is older than the " + budget.toSeconds()
-                        + "s staleness budget of metric " + metricName + ")")
+                ? unavailable.withDetail(" (the last good value is older than the "
+                        + config.maxValueAge(metricName).toSeconds() + "s staleness budget of metric " + metricName + ")")
                 : unavailable;
+    }
+
+    /** An answer the cache's bounds leave no room for: searched for each time, within the namespace's miss limit. */
+    private List<MetricValue> uncached(MetricQuery query) {
+        limiter.acquire(query.namespace(), query.metricName());
+        meters.served(query.metricName(), CacheMeters.Result.MISS);
+        return backend.values(query.namespace(), query.metricName(), query.selector());
+    }
+
+    private static MetricQuery everySeries(String namespace, String metricName) {
+        return new MetricQuery(namespace, metricName, LabelSelector.everything());
     }
 
     @Override
@@ -84,7 +121,15 @@ public class CachingMetricsProvider implements ExternalMetricsProvider {
             return Optional.empty();
         }
         Instant now = clock.instant();
-        return usable(cache.series(new MetricQuery(namespace, metricName, selector), now), now);
+        if (backend.answersFromNamespaceSeries(namespace, metricName, selector)) {
+            Optional<CachedSeries> every = cache.lookup(everySeries(namespace, metricName), now);
+            boolean tooMany = every.flatMap(CachedSeries::lastFailure).filter(TooManySeriesException.class::isInstance)
+                    .isPresent();
+            if (!tooMany) {
+                return every.flatMap(series -> usable(series, now)).map(values -> SeriesSelection.select(values, selector));
+            }
+        }
+        return cache.lookup(new MetricQuery(namespace, metricName, selector), now).flatMap(series -> usable(series, now));
     }
 
     /** The last good value, if it is within the metric's staleness budget (counted as a hit). */
@@ -109,10 +154,12 @@ public class CachingMetricsProvider implements ExternalMetricsProvider {
             if (failure.isPresent() && series.lastQueried().plus(minInterval).isAfter(now)) {
                 return MetricAnswer.failed(failure.get());
             }
+            limiter.acquire(series.query().namespace(), series.query().metricName());
             Optional<CompletableFuture<MetricAnswer>> claim = series.claim(now);
             if (claim.isPresent()) {
                 MetricAnswer answer = ask(series.query());
                 series.complete(claim.get(), answer, clock.instant());
+                cache.weigh(series);
                 return answer;
             }
         }

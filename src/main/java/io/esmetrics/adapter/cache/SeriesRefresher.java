@@ -6,17 +6,24 @@ import io.esmetrics.adapter.provider.LabelNotAllowedException;
 import io.esmetrics.adapter.provider.MetricAnswer;
 import io.esmetrics.adapter.provider.MetricNotFoundException;
 import io.esmetrics.adapter.provider.MetricQuery;
+import io.esmetrics.adapter.observability.RepeatedWarnings;
 import io.esmetrics.adapter.time.BackgroundThreads;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -24,13 +31,16 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Every refresh interval, recomputes every series asked for recently, in batches (one {@code _msearch} each
- * for Elasticsearch) with bounded concurrency, so the number of searches follows what is asked for (distinct
- * series; for metrics that split into series, distinct metrics per namespace), not the number of HPAs polling.
+ * Every refresh interval, recomputes every answer asked for recently, in batches (one {@code _msearch} each
+ * for Elasticsearch) with bounded concurrency, so the number of searches follows what is asked for, not the number
+ * of HPAs polling: for a configured metric that splits into series, one search for all namespaces; for an
+ * ElasticsearchMetric, one per namespace; for a metric that does not split (an average), one per selector.
  */
 @Startup
 @ApplicationScoped
 class SeriesRefresher {
+
+    private static final RepeatedWarnings OVERRUNS = new RepeatedWarnings(SeriesRefresher.class);
 
     private record Refresh(CachedSeries series, CompletableFuture<MetricAnswer> claim) {
     }
@@ -39,11 +49,18 @@ class SeriesRefresher {
     private final ExternalMetricsProvider backend;
     private final CacheConfig config;
     private final Clock clock;
+    private final Timer duration;
+    private final Counter overruns;
     private ScheduledExecutorService ticker;
     private ExecutorService batches;
 
-    SeriesRefresher(SeriesCache cache, @Backend ExternalMetricsProvider backend, CacheConfig config, Clock clock) {
+    SeriesRefresher(SeriesCache cache, @Backend ExternalMetricsProvider backend, CacheConfig config, Clock clock,
+            MeterRegistry registry) {
         this.cache = cache;
+        this.duration = Timer.builder("esmetrics.cache.refresh").description("How long one refresh of every cached answer takes")
+                .register(registry);
+        this.overruns = Counter.builder("esmetrics.cache.refresh.overruns")
+                .description("Refreshes that took longer than the refresh interval").register(registry);
         this.backend = backend;
         this.config = config;
         this.clock = clock;
@@ -79,6 +96,7 @@ class SeriesRefresher {
 
     /** Refreshes every live series not searched for during its metric's minimum query interval. */
     void refresh() {
+        long started = System.nanoTime();
         Instant now = clock.instant();
         List<Refresh> due = new ArrayList<>();
         for (CachedSeries series : cache.expireIdle(now.minus(config.idleTimeout()))) {
@@ -87,17 +105,46 @@ class SeriesRefresher {
                 series.claim(now).ifPresent(claim -> due.add(new Refresh(series, claim)));
             }
         }
-        // Side by side, the series of one metric in one namespace land in the same batch, where the backend
-        // answers them with one search (see ElasticsearchMetricsProvider); scattered, each batch would search again.
-        due.sort(Comparator.comparing((Refresh refresh) -> refresh.series().query().namespace())
-                .thenComparing(refresh -> refresh.series().query().metricName()));
-        int size = Math.max(1, config.refreshBatchSize());
         List<CompletableFuture<Void>> running = new ArrayList<>();
-        for (int from = 0; from < due.size(); from += size) {
-            List<Refresh> batch = due.subList(from, Math.min(due.size(), from + size));
+        for (List<Refresh> batch : batches(due)) {
             running.add(CompletableFuture.runAsync(() -> refresh(batch), batches));
         }
         CompletableFuture.allOf(running.toArray(CompletableFuture[]::new)).join();
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        duration.record(took);
+        if (took.compareTo(config.refreshInterval()) > 0) {
+            overruns.increment();
+            OVERRUNS.warn("Refreshing " + due.size() + " cached answers took " + took.toMillis() + " ms, longer than the "
+                    + "refresh interval (adapter.cache.refresh-interval=" + config.refreshInterval().toSeconds() + "s): "
+                    + "values get older than the interval promises. Elasticsearch is slow or overloaded, or the cache "
+                    + "holds more than it can refresh; see esmetrics_cache_refresh_seconds");
+        }
+    }
+
+    /**
+     * The answers for the empty selector of a metric refreshed across namespaces go in one batch, however many: the
+     * backend computes them with one search. The others go side by side (the queries of one metric in one namespace
+     * in the same batch, where the backend answers them with one search) in batches of {@code refresh-batch-size}.
+     */
+    private List<List<Refresh>> batches(List<Refresh> due) {
+        Map<String, List<Refresh>> acrossNamespaces = new LinkedHashMap<>();
+        List<Refresh> others = new ArrayList<>();
+        for (Refresh refresh : due) {
+            MetricQuery query = refresh.series().query();
+            if (query.selector().isEmpty() && backend.refreshesAcrossNamespaces(query.metricName())) {
+                acrossNamespaces.computeIfAbsent(query.metricName(), name -> new ArrayList<>()).add(refresh);
+            } else {
+                others.add(refresh);
+            }
+        }
+        others.sort(Comparator.comparing((Refresh refresh) -> refresh.series().query().namespace())
+                .thenComparing(refresh -> refresh.series().query().metricName()));
+        List<List<Refresh>> batches = new ArrayList<>(acrossNamespaces.values());
+        int size = Math.max(1, config.refreshBatchSize());
+        for (int from = 0; from < others.size(); from += size) {
+            batches.add(others.subList(from, Math.min(others.size(), from + size)));
+        }
+        return batches;
     }
 
     private void refresh(List<Refresh> batch) {
@@ -118,6 +165,7 @@ class SeriesRefresher {
                 cache.forget(refresh.series());
             }
             refresh.series().complete(refresh.claim(), answer, now);
+            cache.weigh(refresh.series());
         }
     }
 }

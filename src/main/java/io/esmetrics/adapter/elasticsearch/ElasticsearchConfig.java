@@ -30,6 +30,20 @@ public interface ElasticsearchConfig {
     int maxSeries();
 
     /**
+     * Refresh a configured metric (built-in or from a definitions file) for every namespace being asked about with one
+     * search, grouped by namespace, instead of one search per namespace. Off only to compare the two designs.
+     */
+    @WithDefault("true")
+    boolean searchAcrossNamespaces();
+
+    /**
+     * Most series one search across namespaces may page through. Beyond it, the namespaces are searched one by one
+     * instead (each still bounded by {@code max-series}), so that one refresh never holds more than this at once.
+     */
+    @WithDefault("100000")
+    int maxSeriesPerSearch();
+
+    /**
      * How long one look-up of the newest event in a metric's indices stands: metrics are computed only while it
      * shows events arriving (a stalled pipeline is not zero load), and the ingest lag gauges show it. The configured
      * metrics' indices are looked up this often in the background, others when asked for. A stall is noticed at

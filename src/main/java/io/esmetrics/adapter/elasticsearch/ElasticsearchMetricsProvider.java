@@ -9,22 +9,23 @@ import io.esmetrics.adapter.provider.MetricAnswer;
 import io.esmetrics.adapter.provider.MetricNotFoundException;
 import io.esmetrics.adapter.provider.MetricQuery;
 import io.esmetrics.adapter.provider.MetricValue;
+import io.esmetrics.adapter.provider.SeriesSelection;
+import io.esmetrics.adapter.provider.TooManySeriesException;
 import io.esmetrics.adapter.rules.MetricRule;
 import io.esmetrics.adapter.rules.MetricRules;
 import io.esmetrics.adapter.selector.LabelSelector;
 import io.esmetrics.adapter.selector.Requirement;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Collectors;
 
 /**
  * Answers metric requests with one search (or a few pages of series) against Elasticsearch, and batches of
@@ -70,13 +71,20 @@ class ElasticsearchMetricsProvider implements ExternalMetricsProvider {
         ResolvedFields fields = prepare(List.of(rule)).get(rule).orThrow();
         Instant now = clock.instant();
         try {
-            JsonNode first = client.search(metricName, requests.create(rule, fields, namespace, selector, now, Optional.empty()));
-            List<MetricValue> found = series(rule, fields, namespace, selector, now, first).orElseThrow(() -> tooManySeries(rule));
+            BatchedSearch search = new BatchedSearch(rule, List.of(namespace), selector, false, List.of());
+            JsonNode first = client.search(metricName, request(search, fields, now, Optional.empty()));
+            List<MetricValue> found = series(search, fields, now, first).orElseThrow(() -> tooManySeries(rule)).values();
             return orZero(found, rule, selector, now);
         } catch (BackendUnavailableException e) {
             meters.failed(metricName);
             throw e;
         }
+    }
+
+    /** Metrics whose series add up, when their label fields hold one value per event (the event contract). */
+    @Override
+    public boolean answersFromNamespaceSeries(String namespace, String metricName, LabelSelector selector) {
+        return SearchRequestFactory.splitsIntoSeries(rule(namespace, metricName, selector));
     }
 
     /**
@@ -110,11 +118,14 @@ class ElasticsearchMetricsProvider implements ExternalMetricsProvider {
             }
         }
         Instant now = clock.instant();
-        List<BatchedSearch> tooMany = search(BatchedSearch.plan(searchable), fields, answers, now);
-        // A shared search can only learn that the namespace has too many series by running: its queries are then
-        // asked again, each with its own selector, in a second round, since each may select few enough series.
-        // Failing them instead would turn a metric that works query by query into one that never refreshes.
-        search(tooMany.stream().flatMap(search -> search.separately().stream()).toList(), fields, answers, now);
+        // A shared search can only learn that it has too many series by running: its queries are then asked again in
+        // smaller pieces, in another round (across namespaces: per namespace; in a namespace: per selector, since each
+        // may select few enough). Failing them instead would turn a metric that works query by query into one that
+        // never refreshes. At most three rounds: a search of a single query is never split.
+        List<BatchedSearch> round = BatchedSearch.plan(searchable, this::searchedAcrossNamespaces);
+        while (!round.isEmpty()) {
+            round = search(round, fields, answers, now);
+        }
         return List.of(answers);
     }
 
@@ -139,8 +150,8 @@ class ElasticsearchMetricsProvider implements ExternalMetricsProvider {
     }
 
     /**
-     * Runs one round of searches as one {@code _msearch} and fills in the answers of their members, except for
-     * the shared searches that found too many series to answer from: those are returned.
+     * Runs one round of searches as one {@code _msearch} and fills in the answers of their members, except where a
+     * shared search found too many series to answer from: those queries come back as the searches of the next round.
      */
     private List<BatchedSearch> search(List<BatchedSearch> searches, Map<MetricRule, ResolvedFields> fields,
             MetricAnswer[] answers, Instant now) {
@@ -148,8 +159,7 @@ class ElasticsearchMetricsProvider implements ExternalMetricsProvider {
         List<SearchRequest> requestsSent = new ArrayList<>();
         for (BatchedSearch search : searches) {
             try {
-                requestsSent.add(requests.create(search.rule(), fields.get(search.rule()), search.namespace(),
-                        search.selector(), now, Optional.empty()));
+                requestsSent.add(request(search, fields.get(search.rule()), now, Optional.empty()));
                 sent.add(search);
             } catch (RuntimeException e) {
                 fail(search, e, answers);
@@ -165,29 +175,37 @@ class ElasticsearchMetricsProvider implements ExternalMetricsProvider {
             sent.forEach(search -> fail(search, e, answers));
             return List.of();
         }
-        List<BatchedSearch> tooMany = new ArrayList<>();
+        List<BatchedSearch> nextRound = new ArrayList<>();
         for (int j = 0; j < sent.size(); j++) {
             BatchedSearch search = sent.get(j);
             MetricRule rule = search.rule();
             try {
-                Optional<List<MetricValue>> series = series(rule, fields.get(rule), search.namespace(), search.selector(),
-                        now, successful(rule, responses.get(j)));
+                Optional<Found> series = series(search, fields.get(rule), now, successful(rule, responses.get(j)));
                 if (series.isEmpty() && search.shared()) {
-                    tooMany.add(search);
+                    nextRound.addAll(search.separately());
                     continue;
                 }
-                List<MetricValue> found = series.orElseThrow(() -> tooManySeries(rule));
+                Found found = series.orElseThrow(() -> tooManySeries(rule));
+                Map<String, List<MetricValue>> byNamespace = found.byNamespace(search);
+                byNamespace.forEach((namespace, own) -> {
+                    if (own.size() > config.maxSeries()) {
+                        nextRound.addAll(search.separately(namespace));
+                    }
+                });
                 for (BatchedSearch.Member member : search.members()) {
-                    List<MetricValue> selected = search.shared()
-                            ? found.stream().filter(value -> member.selector().matches(value.labels())).toList()
-                            : found;
-                    answers[member.position()] = MetricAnswer.of(orZero(selected, rule, member.selector(), now));
+                    List<MetricValue> own = byNamespace.getOrDefault(member.namespace(), List.of());
+                    if (own.size() > config.maxSeries()) {
+                        continue;
+                    }
+                    answers[member.position()] = MetricAnswer.of(search.shared()
+                            ? SeriesSelection.select(orZero(own, rule, LabelSelector.everything(), now), member.selector())
+                            : orZero(own, rule, member.selector(), now));
                 }
             } catch (BackendUnavailableException e) {
                 fail(search, e, answers);
             }
         }
-        return tooMany;
+        return nextRound;
     }
 
     /** Each query the search answers fails with it, and counts as one failure of its metric. */
@@ -221,47 +239,73 @@ class ElasticsearchMetricsProvider implements ExternalMetricsProvider {
         return rule;
     }
 
+    /** The series a search found, and for a search across namespaces the namespace of each (same order). */
+    private record Found(List<MetricValue> values, List<String> namespaces) {
+
+        Map<String, List<MetricValue>> byNamespace(BatchedSearch search) {
+            if (!search.acrossNamespaces()) {
+                return Map.of(search.namespace(), values);
+            }
+            Map<String, List<MetricValue>> split = new HashMap<>();
+            for (int i = 0; i < values.size(); i++) {
+                split.computeIfAbsent(namespaces.get(i), namespace -> new ArrayList<>()).add(values.get(i));
+            }
+            return split;
+        }
+    }
+
     /**
      * Every series of the search, paging through the composite aggregation; empty when there are more than
-     * {@code maxSeries}, without fetching the rest.
+     * {@code max-series} (across namespaces: {@code max-series-per-search}), without fetching the rest.
      */
-    private Optional<List<MetricValue>> series(MetricRule rule, ResolvedFields fields, String namespace,
-            LabelSelector selector, Instant now, JsonNode firstPage) {
+    private Optional<Found> series(BatchedSearch search, ResolvedFields fields, Instant now, JsonNode firstPage) {
+        MetricRule rule = search.rule();
+        int most = search.acrossNamespaces() ? config.maxSeriesPerSearch() : config.maxSeries();
         List<MetricValue> values = new ArrayList<>();
+        List<String> namespaces = new ArrayList<>();
         JsonNode response = firstPage;
         while (true) {
             meters.took(rule.name(), response);
             SearchResponseConverter.Page page = SearchResponseConverter.convert(rule, response, now, config.seriesPageSize());
             values.addAll(page.values());
-            if (values.size() > config.maxSeries()) {
+            namespaces.addAll(page.namespaces());
+            if (values.size() > most) {
                 return Optional.empty();
             }
             if (page.afterKey().isEmpty()) {
-                return Optional.of(values);
+                return Optional.of(new Found(values, namespaces));
             }
-            response = client.search(rule.name(), requests.create(rule, fields, namespace, selector, now, page.afterKey()));
+            response = client.search(rule.name(), request(search, fields, now, page.afterKey()));
         }
     }
 
-    private BackendUnavailableException tooManySeries(MetricRule rule) {
-        return new BackendUnavailableException("metric " + rule.name() + " has more than " + config.maxSeries()
+    private SearchRequest request(BatchedSearch search, ResolvedFields fields, Instant now, Optional<JsonNode> after) {
+        return search.acrossNamespaces()
+                ? requests.createAcrossNamespaces(search.rule(), fields, search.namespaces(), now, after)
+                : requests.create(search.rule(), fields, search.namespace(), search.selector(), now, after);
+    }
+
+    /** A configured metric that splits into series and is kept per namespace: refreshed for all of them at once. */
+    private boolean searchedAcrossNamespaces(MetricRule rule) {
+        return config.searchAcrossNamespaces() && SearchRequestFactory.splitsIntoSeries(rule)
+                && rule.namespaceField().isPresent() && rules.configured(rule.name());
+    }
+
+    @Override
+    public boolean refreshesAcrossNamespaces(String metricName) {
+        // A configured name wins over any ElasticsearchMetric of that name, so any namespace finds the same rule.
+        return rules.configured(metricName)
+                && rules.find("", metricName).filter(this::searchedAcrossNamespaces).isPresent();
+    }
+
+    private TooManySeriesException tooManySeries(MetricRule rule) {
+        return new TooManySeriesException("metric " + rule.name() + " has more than " + config.maxSeries()
                 + " series for this selector; narrow the selector or declare fewer labels");
     }
 
     private static List<MetricValue> orZero(List<MetricValue> values, MetricRule rule, LabelSelector selector, Instant now) {
-        return values.isEmpty() ? List.of(zero(rule, selector, now)) : values;
-    }
-
-    /**
-     * No series matched while events arrive: a real zero, labelled with what the selector pinned, because an empty
-     * list is an error to the HPA ("no metrics returned") while zero requests really means zero.
-     */
-    private static MetricValue zero(MetricRule rule, LabelSelector selector, Instant now) {
-        Map<String, String> pinned = selector.pinnedLabels().entrySet().stream()
-                .filter(entry -> !entry.getValue().isEmpty())
-                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
         Instant timestamp = rule.aggregation().usesWindow() ? SearchRequestFactory.windowEnd(rule, now) : now;
-        return new MetricValue(rule.name(), pinned, BigDecimal.ZERO, timestamp, rule.reportedWindow());
+        return values.isEmpty() ? List.of(SeriesSelection.zero(rule.name(), selector, timestamp, rule.reportedWindow())) : values;
     }
 
     @Override

@@ -23,6 +23,11 @@ final class SearchRequestFactory {
     static final String SERIES_AGGREGATION = "series";
     static final String VALUE_AGGREGATION = "value";
     static final String NEWEST_AGGREGATION = "newest";
+    /**
+     * The composite source that carries a series' namespace in a search across namespaces. No label can be called
+     * so: a label selector key never starts with an underscore.
+     */
+    static final String NAMESPACE_SOURCE = "_namespace";
     private static final String MATCH_NONE = "match_none";
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
@@ -40,16 +45,35 @@ final class SearchRequestFactory {
      */
     SearchRequest create(MetricRule rule, ResolvedFields fields, String namespace, LabelSelector selector, Instant now,
             Optional<JsonNode> after) {
+        return create(rule, fields, List.of(namespace), selector, now, after);
+    }
+
+    /**
+     * The search for the series of every namespace of {@code namespaces} at once, for a metric that splits into
+     * series: the namespace is one more composite source (first, so a namespace's series are contiguous), and the
+     * query is restricted to those namespaces. Each namespace's series are exactly those its own search finds: the
+     * composite buckets of a namespace only ever hold that namespace's documents.
+     */
+    SearchRequest createAcrossNamespaces(MetricRule rule, ResolvedFields fields, List<String> namespaces, Instant now,
+            Optional<JsonNode> after) {
+        if (!splitsIntoSeries(rule) || rule.namespaceField().isEmpty()) {
+            throw new IllegalArgumentException("metric " + rule.name() + " cannot be searched across namespaces");
+        }
+        return create(rule, fields, namespaces, LabelSelector.everything(), now, after);
+    }
+
+    private SearchRequest create(MetricRule rule, ResolvedFields fields, List<String> namespaces, LabelSelector selector,
+            Instant now, Optional<JsonNode> after) {
         ObjectNode body = JSON.objectNode();
         body.put("size", 0);
         body.put("timeout", searchTimeout.toMillis() + "ms");
         boolean perSeries = splitsIntoSeries(rule);
         body.put("track_total_hits", !perSeries && !rule.aggregation().readsField());
-        body.set("query", query(rule, fields, namespace, selector, now));
+        body.set("query", query(rule, fields, namespaces, selector, now));
         ObjectNode valueAggregation = valueAggregation(rule);
         if (perSeries) {
             ObjectNode series = body.putObject("aggs").putObject(SERIES_AGGREGATION);
-            series.set("composite", composite(rule, fields, after));
+            series.set("composite", composite(rule, fields, namespaces.size() > 1, after));
             if (valueAggregation != null) {
                 series.putObject("aggs").set(VALUE_AGGREGATION, valueAggregation);
             }
@@ -91,12 +115,13 @@ final class SearchRequestFactory {
         return rule.aggregation().additive() && !rule.labels().isEmpty();
     }
 
-    private static ObjectNode query(MetricRule rule, ResolvedFields fields, String namespace, LabelSelector selector,
+    private static ObjectNode query(MetricRule rule, ResolvedFields fields, List<String> namespaces, LabelSelector selector,
             Instant now) {
         ArrayNode filter = JSON.arrayNode();
         ArrayNode mustNot = JSON.arrayNode();
         filter.add(range(rule, now));
-        rule.namespaceField().ifPresent(field -> filter.add(term(fields.name(field), namespace)));
+        rule.namespaceField().ifPresent(field -> filter.add(namespaces.size() == 1
+                ? term(fields.name(field), namespaces.get(0)) : namespaces(fields.name(field), namespaces)));
         rule.filter().forEach((field, values) -> filter.add(terms(fields, field, values)));
         if (rule.aggregation() == Aggregation.LATEST) {
             filter.add(exists(rule.field().orElseThrow()));
@@ -145,10 +170,14 @@ final class SearchRequestFactory {
         return now.minus(rule.ingestLag());
     }
 
-    private ObjectNode composite(MetricRule rule, ResolvedFields fields, Optional<JsonNode> after) {
+    private ObjectNode composite(MetricRule rule, ResolvedFields fields, boolean byNamespace, Optional<JsonNode> after) {
         ObjectNode composite = JSON.objectNode();
         composite.put("size", seriesPageSize);
         ArrayNode sources = composite.putArray("sources");
+        if (byNamespace) {
+            sources.addObject().putObject(NAMESPACE_SOURCE).putObject("terms")
+                    .put("field", fields.name(rule.namespaceField().orElseThrow()));
+        }
         // missing_bucket keeps documents without a label in the total instead of silently dropping them.
         rule.labels().forEach((label, field) -> sources.addObject().putObject(label).putObject("terms")
                 .put("field", fields.name(field)).put("missing_bucket", true));
@@ -173,6 +202,13 @@ final class SearchRequestFactory {
                     .put("field", rule.field().orElseThrow());
         }
         return aggregation;
+    }
+
+    private static ObjectNode namespaces(String field, List<String> namespaces) {
+        ObjectNode terms = JSON.objectNode();
+        ArrayNode values = terms.putObject("terms").putArray(field);
+        namespaces.forEach(values::add);
+        return terms;
     }
 
     private static ObjectNode term(String field, String value) {

@@ -20,8 +20,16 @@ import java.util.Optional;
  */
 final class SearchResponseConverter {
 
-    /** One page of series, and the key to fetch the next one when there may be more. */
-    record Page(List<MetricValue> values, Optional<JsonNode> afterKey) {
+    /**
+     * One page of series, and the key to fetch the next one when there may be more.
+     *
+     * @param namespaces in a search across namespaces, the namespace of each value (same order); else empty
+     */
+    record Page(List<MetricValue> values, List<String> namespaces, Optional<JsonNode> afterKey) {
+
+        Page(List<MetricValue> values, Optional<JsonNode> afterKey) {
+            this(values, List.of(), afterKey);
+        }
     }
 
     private SearchResponseConverter() {
@@ -52,11 +60,14 @@ final class SearchResponseConverter {
             throw incomplete(rule, "the answer has no series aggregation");
         }
         List<MetricValue> values = new ArrayList<>();
+        List<String> namespaces = new ArrayList<>();
         JsonNode buckets = composite.path("buckets");
         for (JsonNode bucket : buckets) {
             Map<String, String> labels = new LinkedHashMap<>();
             bucket.path("key").properties().forEach(entry -> {
-                if (!entry.getValue().isNull()) {
+                if (entry.getKey().equals(SearchRequestFactory.NAMESPACE_SOURCE)) {
+                    namespaces.add(entry.getValue().asText());
+                } else if (!entry.getValue().isNull()) {
                     labels.put(entry.getKey(), entry.getValue().asText());
                 }
             });
@@ -69,7 +80,7 @@ final class SearchResponseConverter {
         }
         JsonNode afterKey = composite.path("after_key");
         boolean mayHaveMore = buckets.size() >= pageSize && afterKey.isObject();
-        return new Page(values, mayHaveMore ? Optional.of(afterKey) : Optional.empty());
+        return new Page(values, namespaces, mayHaveMore ? Optional.of(afterKey) : Optional.empty());
     }
 
     private static void requireComplete(MetricRule rule, JsonNode response) {

@@ -8,10 +8,12 @@ import io.esmetrics.adapter.observability.RepeatedWarnings;
 import io.esmetrics.adapter.provider.BackendUnavailableException;
 import io.esmetrics.adapter.provider.LabelNotAllowedException;
 import io.esmetrics.adapter.provider.MetricNotFoundException;
+import io.esmetrics.adapter.provider.TooManySearchesException;
 import io.esmetrics.adapter.selector.InvalidLabelSelectorException;
 import io.fabric8.kubernetes.api.model.ListMeta;
 import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
+import io.fabric8.kubernetes.api.model.StatusDetailsBuilder;
 import io.quarkus.logging.Log;
 import jakarta.ws.rs.NotAcceptableException;
 import jakarta.ws.rs.NotAllowedException;
@@ -75,6 +77,18 @@ public class StatusExceptionMappers {
         return status(503, "ServiceUnavailable", e.getMessage());
     }
 
+    /**
+     * The namespace is over its share of searches: 429 with {@code Retry-After} (and {@code retryAfterSeconds},
+     * as the API server's own 429s carry), which clients back off on. Never a 5xx: nothing is broken.
+     */
+    @ServerExceptionMapper
+    Response tooManySearches(TooManySearchesException e) {
+        long seconds = Math.max(1, (e.retryAfter().toMillis() + 999) / 1000);
+        Status status = statusBody(429, "TooManyRequests", e.getMessage());
+        status.setDetails(new StatusDetailsBuilder().withRetryAfterSeconds((int) Math.min(Integer.MAX_VALUE, seconds)).build());
+        return Response.status(429).type(MediaType.APPLICATION_JSON).header("Retry-After", seconds).entity(status).build();
+    }
+
     /** The backend's data holds a value no Quantity can carry: as untrustworthy as any failed search. */
     @ServerExceptionMapper
     Response unrepresentable(QuantityOutOfRangeException e) {
@@ -117,7 +131,11 @@ public class StatusExceptionMappers {
     }
 
     static Response status(int code, String reason, String message) {
-        Status status = new StatusBuilder()
+        return Response.status(code).type(MediaType.APPLICATION_JSON).entity(statusBody(code, reason, message)).build();
+    }
+
+    private static Status statusBody(int code, String reason, String message) {
+        return new StatusBuilder()
                 .withApiVersion("v1")
                 .withKind("Status")
                 .withMetadata(new ListMeta())
@@ -126,6 +144,5 @@ public class StatusExceptionMappers {
                 .withReason(reason)
                 .withCode(code)
                 .build();
-        return Response.status(code).type(MediaType.APPLICATION_JSON).entity(status).build();
     }
 }

@@ -32,6 +32,27 @@ public interface ExternalMetricsProvider {
     }
 
     /**
+     * Whether every answer of this metric in this namespace is a selection of its namespace-wide series (the answer
+     * for the empty selector, {@link SeriesSelection#select}), exactly as a search with the selector would answer:
+     * then one cached answer serves every selector, and a selector nobody asked before costs no search. In-memory
+     * and non-blocking.
+     *
+     * @throws MetricNotFoundException  no such metric is visible from {@code namespace}
+     * @throws LabelNotAllowedException the selector uses a label the metric does not declare
+     */
+    default boolean answersFromNamespaceSeries(String namespace, String metricName, LabelSelector selector) {
+        return false;
+    }
+
+    /**
+     * Whether the answers for the empty selector of this metric in many namespaces are computed together, by one
+     * search, when they come in one batch: the cache's refresh then hands them over in one batch, however many.
+     */
+    default boolean refreshesAcrossNamespaces(String metricName) {
+        return false;
+    }
+
+    /**
      * Answers many queries at once, in order. A backend that can batch (one Elasticsearch {@code _msearch})
      * overrides this; a failure of one query is its answer, not an exception.
      */

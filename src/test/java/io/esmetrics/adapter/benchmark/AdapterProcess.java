@@ -32,23 +32,26 @@ final class AdapterProcess implements AutoCloseable {
 
     private final Process process;
     private final int port;
+    private final int managementPort;
     private final Path log;
     private final Startup startup;
 
-    private AdapterProcess(Process process, int port, Path log, Startup startup) {
+    private AdapterProcess(Process process, int port, int managementPort, Path log, Startup startup) {
         this.process = process;
         this.port = port;
+        this.managementPort = managementPort;
         this.log = log;
         this.startup = startup;
     }
 
     static AdapterProcess start(String elasticsearch, List<String> extraOptions) throws Exception {
         int port = freePort();
+        int managementPort = freePort();
         Path log = Files.createTempFile("es-metrics-adapter-bench-", ".log");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dquarkus.profile=local",
                 "-Dquarkus.http.port=" + port,
-                "-Dquarkus.management.port=" + freePort(),
+                "-Dquarkus.management.port=" + managementPort,
                 "-Dquarkus.log.level=WARN",
                 "-Dquarkus.log.category.\"io.quarkus\".level=INFO",
                 "-Dquarkus.elasticsearch.hosts=" + elasticsearch));
@@ -64,7 +67,7 @@ final class AdapterProcess implements AutoCloseable {
         awaitReady(process, port, log);
         Duration toReady = Duration.ofNanos(System.nanoTime() - started);
         Matcher matcher = STARTED.matcher(Files.readString(log));
-        return new AdapterProcess(process, port, log,
+        return new AdapterProcess(process, port, managementPort, log,
                 new Startup(toReady, matcher.find() ? matcher.group(1) : "not logged at level WARN"));
     }
 
@@ -74,6 +77,23 @@ final class AdapterProcess implements AutoCloseable {
 
     String url(String path) {
         return "http://127.0.0.1:" + port + path;
+    }
+
+    /** The adapter's own meters, in Prometheus' text format. */
+    String meters() throws IOException, InterruptedException {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + managementPort + "/q/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** The value of one sample of {@link #meters()}, e.g. {@code esmetrics_cache_refresh_seconds_count}; 0 if absent. */
+    double meter(String sample) throws IOException, InterruptedException {
+        for (String line : meters().split("\n")) {
+            if (line.startsWith(sample + " ") || line.startsWith(sample + "{")) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return 0;
     }
 
     Startup startup() {

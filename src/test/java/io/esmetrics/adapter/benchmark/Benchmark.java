@@ -44,6 +44,10 @@ public final class Benchmark {
             IntStream.range(0, SELECTORS).forEach(i -> samples.queueSample(now, NAMESPACE, service(i), "q1", i + 1));
             samples.indexInto(elasticsearch);
             String cachedPath = metricPath("queue_length", "service%3D" + service(1));
+            if ("tenants".equals(System.getProperty("benchmark.scenario"))) {
+                System.out.println(tenants(elasticsearch, proxy));
+                return;
+            }
             if (Boolean.getBoolean("benchmark.mtls-only")) {
                 System.out.println("mTLS: " + mutualTls(proxy, cachedPath));
                 try (AdapterProcess adapter = AdapterProcess.start(proxy.hostAndPort(), List.of())) {
@@ -73,6 +77,9 @@ public final class Benchmark {
             }
             System.out.println(uncached);
 
+            // Before the 10M events below, which would make every search of these scenarios slower than it is.
+            String tenants = tenants(elasticsearch, proxy);
+
             System.out.println("\n== Elasticsearch requests per 1000 HPA-style polls across " + SELECTORS + " selectors");
             HpaPolls polls = HpaPolls.run(proxy, 1000);
 
@@ -96,9 +103,30 @@ public final class Benchmark {
                     refresh latency:       %s
                     adapter start-up:      %s
                     adapter RSS after load: %d MiB
-                    """, cached, uncached, mutualTls, vertxPlain, cached.requestsPerSecond() / uncached.requestsPerSecond(), SELECTORS,
-                    polls, String.join("; ", refresh), startup, rss / 1024);
+                    %s""", cached, uncached, mutualTls, vertxPlain, cached.requestsPerSecond() / uncached.requestsPerSecond(), SELECTORS,
+                    polls, String.join("; ", refresh), startup, rss / 1024, tenants);
         }
+    }
+
+    /**
+     * Multi-tenant scale (one refresh search per metric for all namespaces, against one per namespace) and a
+     * distinct-selector flood; {@code -Dbenchmark.scenario=tenants} runs these alone.
+     */
+    private static String tenants(ElasticsearchProcess elasticsearch, ElasticsearchProxy proxy) throws Exception {
+        StringBuilder summary = new StringBuilder();
+        for (int namespaces : List.of(300, 3_000)) {
+            for (boolean across : List.of(true, false)) {
+                System.out.println("\n== " + namespaces + " namespaces × 2 services, both built-ins polled every "
+                        + TenantScale.INTERVAL.toSeconds() + " s by 5 workers" + (across ? "" : ", previous design"));
+                TenantScale scale = TenantScale.run(elasticsearch, proxy, namespaces, across);
+                System.out.println(scale);
+                summary.append("multi-tenant: ").append(scale).append('\n');
+            }
+        }
+        System.out.println("\n== 20,000 distinct selectors from one namespace, 16 connections");
+        SelectorFlood flood = SelectorFlood.run(elasticsearch, proxy, 20_000);
+        System.out.println(flood);
+        return summary.append("selector flood: ").append(flood).append('\n').toString();
     }
 
     private static Load mutualTls(ElasticsearchProxy proxy, String path) throws Exception {

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Each case in {@code src/test/resources/SearchRequestFactoryTest/<case>/}: {@code metrics.yaml} (one metric),
- * optional {@code selector.txt} and {@code after.json}, and the {@code expected-request.json}.
+ * optional {@code selector.txt} and {@code after.json}, and the {@code expected-request.json}; with a
+ * {@code namespaces.txt} (namespaces separated by white space), the search across those namespaces.
  */
 class SearchRequestFactoryTest {
 
@@ -32,7 +33,11 @@ class SearchRequestFactoryTest {
             LabelSelector selector = LabelSelector.parse(GOLDEN.readIfPresent(testCase, "selector.txt").orElse("").strip());
             var after = GOLDEN.readIfPresent(testCase, "after.json").map(json -> GOLDEN.readJson(testCase, "after.json"));
 
-            SearchRequest request = factory.create(rule, ResolvedFields.AS_DECLARED, "team-a", selector, NOW, after);
+            var namespaces = GOLDEN.readIfPresent(testCase, "namespaces.txt").map(text -> List.of(text.strip().split("\\s+")));
+
+            SearchRequest request = namespaces.isPresent()
+                    ? factory.createAcrossNamespaces(rule, ResolvedFields.AS_DECLARED, namespaces.get(), NOW, after)
+                    : factory.create(rule, ResolvedFields.AS_DECLARED, "team-a", selector, NOW, after);
 
             assertThat(request.indexPattern()).isEqualTo(rule.indexPattern());
             GOLDEN.assertJson(testCase, "expected-request.json", request.body());

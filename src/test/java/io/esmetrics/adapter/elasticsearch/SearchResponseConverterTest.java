@@ -42,6 +42,9 @@ class SearchResponseConverterTest {
 
             Map<String, Object> actual = new LinkedHashMap<>();
             actual.put("values", page.values().stream().map(SearchResponseConverterTest::describe).toList());
+            if (!page.namespaces().isEmpty()) {
+                actual.put("namespaces", page.namespaces());
+            }
             actual.put("afterKey", page.afterKey().orElse(null));
             GOLDEN.assertJson(testCase, "expected-values.json", actual);
         }));

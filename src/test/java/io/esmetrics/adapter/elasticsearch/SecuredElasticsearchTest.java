@@ -40,8 +40,8 @@ class SecuredElasticsearchTest {
     }
 
     /**
-     * Each attempt asks for a series never asked before: a known series would be served from memory (its last
-     * good value), which is the cache's business, not what this test is about. The clock runs (the password file
+     * Each attempt asks in a namespace never asked before: a known one would be answered from memory (its last good
+     * value, and any selector is picked from it), which is the cache's business, not what this test is about. The clock runs (the password file
      * is read again every few seconds of it), so events keep arriving, in another namespace.
      */
     @Test
@@ -51,8 +51,7 @@ class SecuredElasticsearchTest {
             SecuredElasticsearchTestResource.writeSecret("password", "not-the-password");
 
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                    eventsArrive().queryParam("labelSelector", "service=rotation-" + attempt.incrementAndGet())
-                            .get(API + TEAM + "/request_rate").then()
+                    eventsArrive().get(API + TEAM + "-" + attempt.incrementAndGet() + "/request_rate").then()
                             .statusCode(503)
                             .body("reason", equalTo("ServiceUnavailable"))
                             .body("message", allOf(containsString("Elasticsearch answered 401"),
@@ -61,8 +60,7 @@ class SecuredElasticsearchTest {
             SecuredElasticsearchTestResource.writeSecret("password", SecuredElasticsearch.PASSWORD);
         }
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                eventsArrive().queryParam("labelSelector", "service=rotation-" + attempt.incrementAndGet())
-                        .get(API + TEAM + "/request_rate").then().statusCode(200));
+                eventsArrive().get(API + TEAM + "-" + attempt.incrementAndGet() + "/request_rate").then().statusCode(200));
     }
 
     private static io.restassured.specification.RequestSpecification eventsArrive() {

@@ -3,6 +3,7 @@ package io.esmetrics.adapter.elasticsearch;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.esmetrics.adapter.provider.Backend;
 import io.esmetrics.adapter.provider.ExternalMetricsProvider;
 import io.esmetrics.adapter.provider.LabelNotAllowedException;
@@ -10,6 +11,7 @@ import io.esmetrics.adapter.provider.MetricAnswer;
 import io.esmetrics.adapter.provider.MetricNotFoundException;
 import io.esmetrics.adapter.provider.MetricQuery;
 import io.esmetrics.adapter.provider.MetricValue;
+import io.esmetrics.adapter.provider.TooManySeriesException;
 import io.esmetrics.adapter.selector.LabelSelector;
 import io.esmetrics.adapter.testsupport.ElasticsearchProxy;
 import io.esmetrics.adapter.testsupport.Events;
@@ -28,6 +30,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -125,7 +128,7 @@ class SharedSeriesSearchTest {
         assertThat(proxy.requests()).isEqualTo(before);
     }
 
-    /** Queries of several namespaces in one batch: each namespace has its own shared search, and its own answers. */
+    /** Queries of several namespaces in one batch: one search per configured metric for both, each its own answers. */
     @Test
     void keepsTheNamespacesOfOneBatchApart() {
         String first = team();
@@ -147,7 +150,7 @@ class SharedSeriesSearchTest {
 
         List<MetricAnswer> answers = backend.values(queries);
 
-        assertThat(proxy.searchBodiesMentioning(first)).as("one search per metric and namespace").isEqualTo(2);
+        assertThat(proxy.searchBodiesMentioning(first)).as("one search per metric, across the namespaces").isEqualTo(2);
         assertThat(proxy.searchBodiesMentioning(second)).isEqualTo(2);
         assertAnsweredAsOwnSearchesAnswer(queries, answers);
         assertThat(List.of(answers.get(0), answers.get(1), answers.get(2), answers.get(3), answers.get(4), answers.get(5)))
@@ -250,6 +253,136 @@ class SharedSeriesSearchTest {
             }
             assertThat(numbers(answers.get(1))).containsExactly("3");
             assertThat(proxy.searchBodiesMentioning(team)).isEqualTo(1 + 2);
+        } finally {
+            SharedElasticsearch.node().request("DELETE", "/" + index, null);
+        }
+    }
+
+    /**
+     * The refresh of a configured metric: the selector-less answers of many namespaces from one search grouped by
+     * namespace, each exactly what the namespace's own search answers, also after series appear and disappear.
+     */
+    @Test
+    void answersTheNamespacesOfAConfiguredMetricFromOneSearchAcrossThemAsTheirOwnSearchesWould() {
+        String prefix = team();
+        List<String> namespaces = IntStream.range(0, 25).mapToObj(i -> prefix + "-" + i).toList();
+        Instant at = Instant.now().minusSeconds(20);
+        Instant longAgo = Instant.now().minus(Duration.ofMinutes(30));
+        Events events = Events.create();
+        // The events of one series go to indices of their own, which are then deleted: a series that disappears.
+        String gone = Events.AI_EVENTS + "gone-" + prefix + "-";
+        Events.create().requests(3, at, namespaces.get(1), "svc-2", 500).queueSample(at, namespaces.get(1), "svc-2", null, 2)
+                .indexInto(SharedElasticsearch.node(), gone);
+        for (int i = 0; i < namespaces.size(); i++) {
+            String namespace = namespaces.get(i);
+            switch (i % 5) {
+                case 4 -> { } // no events at all: a labelled zero
+                case 3 -> events.requests(5, longAgo, namespace, "svc-old", 200).queueSample(longAgo, namespace, "svc-old", "q1", 9);
+                default -> {
+                    events.requests(i + 1, at, namespace, "svc-1", 200).queueSample(at, namespace, "svc-1", "q1", i);
+                    if (i != 1) {
+                        events.requests(3, at, namespace, "svc-2", 500).queueSample(at, namespace, "svc-2", null, 2 * i);
+                    }
+                }
+            }
+        }
+        events.indexInto(SharedElasticsearch.node());
+        List<MetricQuery> queries = namespaces.stream()
+                .flatMap(namespace -> Stream.of(query(namespace, "queue_length", ""), query(namespace, "request_rate", "")))
+                .toList();
+
+        List<MetricAnswer> answers = backend.values(queries);
+
+        assertThat(proxy.searchBodiesMentioning(prefix)).as("one search per metric for 25 namespaces").isEqualTo(2);
+        assertAnsweredAsOwnSearchesAnswer(queries, answers);
+        assertThat(numbers(answers.get(2 * 5 + 1))).containsExactlyInAnyOrder("0.1", "0.05");
+        assertThat(answers.get(2 * 4).values()).singleElement().satisfies(value -> {
+            assertThat(value.labels()).isEmpty();
+            assertThat(value.value()).isEqualByComparingTo("0");
+        });
+        assertThat(answers.get(2 * 3 + 1).values()).as("events outside the window").singleElement()
+                .satisfies(value -> assertThat(value.value()).isEqualByComparingTo("0"));
+
+        // Between two refreshes a series appears, another disappears, a namespace without events gets some.
+        Events.create().requests(3, at, namespaces.get(0), "svc-3", 200).requests(6, at, namespaces.get(4), "svc-1", 200)
+                .indexInto(SharedElasticsearch.node());
+        for (JsonNode index : SharedElasticsearch.node().request("GET", "/_cat/indices/" + gone + "*?format=json", null)) {
+            SharedElasticsearch.node().request("DELETE", "/" + index.path("index").asText(), null);
+        }
+        long before = proxy.searchBodiesMentioning(prefix);
+
+        List<MetricAnswer> again = backend.values(queries);
+
+        assertThat(proxy.searchBodiesMentioning(prefix) - before).isEqualTo(2);
+        assertAnsweredAsOwnSearchesAnswer(queries, again);
+        assertThat(again.get(1).values()).extracting(value -> value.labels().get("service")).contains("svc-3");
+        assertThat(again.get(2 + 1).values()).extracting(value -> value.labels().get("service")).containsOnly("svc-1");
+        assertThat(numbers(again.get(2 * 4 + 1))).containsExactly("0.1");
+    }
+
+    /** More series than one page holds (1,000): the search across namespaces pages on, as a namespace's own does. */
+    @Test
+    void pagesThroughTheSeriesOfASearchAcrossNamespaces() {
+        String prefix = team();
+        List<String> namespaces = IntStream.range(0, 150).mapToObj(i -> prefix + "-" + i).toList();
+        Instant at = Instant.now().minusSeconds(20);
+        Events events = Events.create();
+        namespaces.forEach(namespace -> IntStream.range(0, 7)
+                .forEach(service -> events.queueSample(at, namespace, "svc-" + service, "q1", service)));
+        events.indexInto(SharedElasticsearch.node());
+        List<MetricQuery> queries = namespaces.stream().map(namespace -> query(namespace, "queue_length", "")).toList();
+
+        List<MetricAnswer> answers = backend.values(queries);
+
+        assertThat(proxy.searchBodiesMentioning(prefix)).as("1,050 series: two pages").isEqualTo(2);
+        assertThat(answers).allSatisfy(answer -> assertThat(answer.values()).hasSize(7));
+        assertAnsweredAsOwnSearchesAnswer(queries, answers);
+    }
+
+    /** Too many series in one namespace fail that namespace's answer only, as its own search would. */
+    @Test
+    void failsOnlyTheNamespaceWithTooManySeriesInASearchAcrossNamespaces() {
+        String crowded = team();
+        String calm = team();
+        Events events = Events.create();
+        IntStream.range(0, 10).forEach(i -> events.queueSample(Instant.now().minusSeconds(20), crowded, "svc-" + i, "q1", i));
+        events.queueSample(Instant.now().minusSeconds(20), calm, "svc-1", "q1", 5).indexInto(SharedElasticsearch.node());
+
+        List<MetricAnswer> answers = backend.values(List.of(query(crowded, "queue_length", ""), query(calm, "queue_length", "")));
+
+        assertThat(answers.get(0).failure()).get().isInstanceOf(TooManySeriesException.class)
+                .extracting(Throwable::getMessage).asString().contains("more than 8 series");
+        assertThat(numbers(answers.get(1))).containsExactly("5");
+        // The search across both namespaces, then the crowded namespace's own search, which finds too many too.
+        assertThat(proxy.searchBodiesMentioning(crowded)).isEqualTo(2);
+        assertThat(proxy.searchBodiesMentioning(calm)).isEqualTo(1);
+    }
+
+    /** A failed shard makes the answer of every namespace of the search untrustworthy: all fail, none is zero. */
+    @Test
+    void failsEveryNamespaceOfASearchAcrossNamespacesWhenAShardFails() {
+        String prefix = team();
+        List<String> namespaces = List.of(prefix + "-a", prefix + "-b", prefix + "-c");
+        Events events = Events.create();
+        namespaces.forEach(namespace -> events.queueSample(Instant.now().minusSeconds(20), namespace, "svc-1", "q1", 3));
+        events.indexInto(SharedElasticsearch.node());
+        assertThat(backend.values(List.of(query(namespaces.get(0), "fault_queue_length", ""))).get(0).succeeded()).isTrue();
+        String index = "fault-" + prefix;
+        SharedElasticsearch.node().createIndexWithUnassignedShard(index);
+        try {
+            List<MetricQuery> queries = new java.util.ArrayList<>(namespaces.stream()
+                    .map(namespace -> query(namespace, "fault_queue_length", "")).toList());
+            queries.add(query(namespaces.get(1), "queue_length", ""));
+            long before = proxy.searchBodiesMentioning(prefix);
+
+            List<MetricAnswer> answers = backend.values(queries);
+
+            assertThat(proxy.searchBodiesMentioning(prefix) - before).isEqualTo(2);
+            for (int failed = 0; failed < namespaces.size(); failed++) {
+                assertThat(answers.get(failed).failure()).get().extracting(Throwable::getMessage).asString()
+                        .contains("fault_queue_length").contains("shard");
+            }
+            assertThat(numbers(answers.get(3))).containsExactly("3");
         } finally {
             SharedElasticsearch.node().request("DELETE", "/" + index, null);
         }
