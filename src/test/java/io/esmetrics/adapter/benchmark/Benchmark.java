@@ -8,6 +8,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
 /**
@@ -39,78 +42,89 @@ public final class Benchmark {
         try (ElasticsearchProcess elasticsearch = ElasticsearchProcess.start();
                 ElasticsearchProxy proxy = ElasticsearchProxy.inFrontOf(elasticsearch.hostAndPort())) {
             elasticsearch.installEventIndexTemplate();
-            Events samples = Events.create();
-            Instant now = Instant.now();
-            IntStream.range(0, SELECTORS).forEach(i -> samples.queueSample(now, NAMESPACE, service(i), "q1", i + 1));
-            samples.indexInto(elasticsearch);
-            String cachedPath = metricPath("queue_length", "service%3D" + service(1));
-            if ("tenants".equals(System.getProperty("benchmark.scenario"))) {
-                System.out.println(tenants(elasticsearch, proxy));
-                return;
+            ScheduledExecutorService heartbeat = startHeartbeat(elasticsearch);
+            try {
+                measure(elasticsearch, proxy);
+            } finally {
+                heartbeat.shutdownNow();
             }
-            if (Boolean.getBoolean("benchmark.mtls-only")) {
-                System.out.println("mTLS: " + mutualTls(proxy, cachedPath));
-                try (AdapterProcess adapter = AdapterProcess.start(proxy.hostAndPort(), List.of())) {
-                    System.out.println("plain HTTP, same driver: "
-                            + VertxLoad.run(adapter.port(), Optional.empty(), cachedPath, CONNECTIONS, LOAD));
-                }
-                return;
-            }
+        }
+    }
 
-            System.out.println("\n== Cached metric GET over plain HTTP (profile local), " + CONNECTIONS + " connections");
-            Load cached;
-            Load vertxPlain;
-            AdapterProcess.Startup startup;
-            long rss;
-            try (AdapterProcess adapter = AdapterProcess.start(proxy.hostAndPort(), List.of())) {
-                startup = adapter.startup();
-                cached = Load.run(adapter.url(cachedPath), CONNECTIONS, LOAD);
-                vertxPlain = VertxLoad.run(adapter.port(), Optional.empty(), cachedPath, CONNECTIONS, LOAD);
-                rss = adapter.residentSetKib();
-            }
-            System.out.println(cached + "; the Vert.x driver used for mTLS below, over plain HTTP: " + vertxPlain);
-
-            System.out.println("\n== The same with caching disabled (one Elasticsearch search per request)");
-            Load uncached;
-            try (AdapterProcess adapter = AdapterProcess.start(proxy.hostAndPort(), List.of("-Dadapter.cache.enabled=false"))) {
-                uncached = Load.run(adapter.url(cachedPath), CONNECTIONS, LOAD);
-            }
-            System.out.println(uncached);
-
-            // Before the 10M events below, which would make every search of these scenarios slower than it is.
-            String tenants = tenants(elasticsearch, proxy);
-
+    private static void measure(ElasticsearchProcess elasticsearch, ElasticsearchProxy proxy) throws Exception {
+        Events samples = Events.create();
+        Instant now = Instant.now();
+        IntStream.range(0, SELECTORS).forEach(i -> samples.queueSample(now, NAMESPACE, service(i), "q1", i + 1));
+        samples.indexInto(elasticsearch);
+        String cachedPath = metricPath("queue_length", "service%3D" + service(1));
+        if ("tenants".equals(System.getProperty("benchmark.scenario"))) {
             System.out.println("\n== Elasticsearch requests per 1000 HPA-style polls across " + SELECTORS + " selectors");
             HpaPolls polls = HpaPolls.run(proxy, 1000);
-
-            System.out.println("\n== Refresh latency (one uncached request_rate + queue_length search) by indexed events");
-            List<String> refresh = RefreshLatency.run(elasticsearch, proxy, EVENT_COUNTS);
-
-            System.out.println("\n== Cached metric GET over mTLS (client certificate authentication), " + CONNECTIONS
-                    + " connections, Vert.x driver (wrk has no client certificates)");
-            Load mutualTls = mutualTls(proxy, cachedPath);
-            System.out.println("mTLS: " + mutualTls + "; plain HTTP, same driver: " + vertxPlain);
-
-            System.out.printf(Locale.ROOT, """
-
-                    ==================== Summary ====================
-                    cached GET (HTTP):     %s
-                    uncached GET (HTTP):   %s
-                    cached GET (mTLS, Vert.x driver):      %s
-                    cached GET (HTTP, same Vert.x driver): %s
-                    cached / uncached:     %.0fx
-                    ES requests per 1000 polls over %d selectors: %s
-                    refresh latency:       %s
-                    adapter start-up:      %s
-                    adapter RSS after load: %d MiB
-                    %s""", cached, uncached, mutualTls, vertxPlain, cached.requestsPerSecond() / uncached.requestsPerSecond(), SELECTORS,
-                    polls, String.join("; ", refresh), startup, rss / 1024, tenants);
+            System.out.println(tenants(elasticsearch, proxy) + "HPA-style polls: " + polls);
+            return;
         }
+        if (Boolean.getBoolean("benchmark.mtls-only")) {
+            System.out.println("mTLS: " + mutualTls(proxy, cachedPath));
+            try (AdapterProcess adapter = AdapterProcess.start(proxy.hostAndPort(), List.of())) {
+                System.out.println("plain HTTP, same driver: "
+                        + VertxLoad.run(adapter.port(), Optional.empty(), cachedPath, CONNECTIONS, LOAD));
+            }
+            return;
+        }
+
+        System.out.println("\n== Cached metric GET over plain HTTP (profile local), " + CONNECTIONS + " connections");
+        Load cached;
+        Load vertxPlain;
+        AdapterProcess.Startup startup;
+        long rss;
+        try (AdapterProcess adapter = AdapterProcess.start(proxy.hostAndPort(), List.of())) {
+            startup = adapter.startup();
+            cached = Load.run(adapter.url(cachedPath), CONNECTIONS, LOAD);
+            vertxPlain = VertxLoad.run(adapter.port(), Optional.empty(), cachedPath, CONNECTIONS, LOAD);
+            rss = adapter.residentSetKib();
+        }
+        System.out.println(cached + "; the Vert.x driver used for mTLS below, over plain HTTP: " + vertxPlain);
+
+        System.out.println("\n== The same with caching disabled (one Elasticsearch search per request)");
+        Load uncached;
+        try (AdapterProcess adapter = AdapterProcess.start(proxy.hostAndPort(), List.of("-Dadapter.cache.enabled=false"))) {
+            uncached = Load.run(adapter.url(cachedPath), CONNECTIONS, LOAD);
+        }
+        System.out.println(uncached);
+
+        // Before the 10M events below, which would make every search of these scenarios slower than it is.
+        String tenants = tenants(elasticsearch, proxy);
+
+        System.out.println("\n== Elasticsearch requests per 1000 HPA-style polls across " + SELECTORS + " selectors");
+        HpaPolls polls = HpaPolls.run(proxy, 1000);
+
+        System.out.println("\n== Refresh latency (one uncached request_rate + queue_length search) by indexed events");
+        List<String> refresh = RefreshLatency.run(elasticsearch, proxy, EVENT_COUNTS);
+
+        System.out.println("\n== Cached metric GET over mTLS (client certificate authentication), " + CONNECTIONS
+                + " connections, Vert.x driver (wrk has no client certificates)");
+        Load mutualTls = mutualTls(proxy, cachedPath);
+        System.out.println("mTLS: " + mutualTls + "; plain HTTP, same driver: " + vertxPlain);
+
+        System.out.printf(Locale.ROOT, """
+
+                ==================== Summary ====================
+                cached GET (HTTP):     %s
+                uncached GET (HTTP):   %s
+                cached GET (mTLS, Vert.x driver):      %s
+                cached GET (HTTP, same Vert.x driver): %s
+                cached / uncached:     %.0fx
+                ES requests per 1000 polls over %d selectors: %s
+                refresh latency:       %s
+                adapter start-up:      %s
+                adapter RSS after load: %d MiB
+                %s""", cached, uncached, mutualTls, vertxPlain, cached.requestsPerSecond() / uncached.requestsPerSecond(), SELECTORS,
+                polls, String.join("; ", refresh), startup, rss / 1024, tenants);
     }
 
     /**
      * Multi-tenant scale (one refresh search per metric for all namespaces, against one per namespace) and a
-     * distinct-selector flood; {@code -Dbenchmark.scenario=tenants} runs these alone.
+     * distinct-selector flood; {@code -Dbenchmark.scenario=tenants} runs these and the HPA-style polls alone.
      */
     private static String tenants(ElasticsearchProcess elasticsearch, ElasticsearchProxy proxy) throws Exception {
         StringBuilder summary = new StringBuilder();
@@ -127,6 +141,28 @@ public final class Benchmark {
         SelectorFlood flood = SelectorFlood.run(elasticsearch, proxy, 20_000);
         System.out.println(flood);
         return summary.append("selector flood: ").append(flood).append('\n').toString();
+    }
+
+    /**
+     * Events keep arriving (in a namespace of their own) for the whole run, as from a healthy pipeline: without them
+     * the adapter would rightly report the pipeline stalled a minute after the last load, and answer 503.
+     */
+    private static ScheduledExecutorService startHeartbeat(ElasticsearchProcess elasticsearch) {
+        ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "heartbeat-events");
+            thread.setDaemon(true);
+            return thread;
+        });
+        heartbeat.scheduleWithFixedDelay(() -> {
+            try {
+                Instant now = Instant.now();
+                Events.create().requests(1, now, "heartbeat", "chat", 200).queueSample(now, "heartbeat", "chat", "q1", 1)
+                        .indexInto(elasticsearch);
+            } catch (RuntimeException e) {
+                System.err.println("heartbeat event not indexed: " + e.getMessage());
+            }
+        }, 0, 1, TimeUnit.SECONDS);
+        return heartbeat;
     }
 
     private static Load mutualTls(ElasticsearchProxy proxy, String path) throws Exception {

@@ -66,8 +66,8 @@ record HpaPolls(long cachedFirstRound, long cachedLaterRounds, long laterSearche
 
     @Override
     public String toString() {
-        return "cached " + (cachedFirstRound + cachedLaterRounds) + " (" + cachedFirstRound + " during the first round: "
-                + Benchmark.SELECTORS + " first-time misses plus the refreshes that ran meanwhile; then " + cachedLaterRounds
+        return "cached " + (cachedFirstRound + cachedLaterRounds) + " (" + cachedFirstRound + " during the first round of "
+                + Benchmark.SELECTORS + " selectors never asked before, refreshes that ran meanwhile included; then " + cachedLaterRounds
                 + " for the other 900 polls, running " + laterSearches + " searches in all); uncached " + uncached;
     }
 }
