@@ -104,9 +104,12 @@ record BatchedSearch(MetricRule rule, List<String> namespaces, LabelSelector sel
                 .toList();
     }
 
-    /** The queries of one namespace of this search, one search each. */
+    /**
+     * The queries of one namespace of this search that has too many series, one search each; not the one without a
+     * selector, which would only find too many again.
+     */
     List<BatchedSearch> separately(String namespace) {
-        return members.stream().filter(member -> member.namespace().equals(namespace))
+        return members.stream().filter(member -> member.namespace().equals(namespace) && !member.selector().isEmpty())
                 .map(member -> single(rule, member)).toList();
     }
 

@@ -195,6 +195,10 @@ class ElasticsearchMetricsProvider implements ExternalMetricsProvider {
                 for (BatchedSearch.Member member : search.members()) {
                     List<MetricValue> own = byNamespace.getOrDefault(member.namespace(), List.of());
                     if (own.size() > config.maxSeries()) {
+                        // The namespace has too many series: known now for the empty selector, asked again for others.
+                        if (member.selector().isEmpty()) {
+                            answers[member.position()] = MetricAnswer.failed(tooManySeries(rule));
+                        }
                         continue;
                     }
                     answers[member.position()] = MetricAnswer.of(search.shared()

@@ -339,7 +339,10 @@ class SharedSeriesSearchTest {
         assertAnsweredAsOwnSearchesAnswer(queries, answers);
     }
 
-    /** Too many series in one namespace fail that namespace's answer only, as its own search would. */
+    /**
+     * Too many series in one namespace fail that namespace's answer without a selector only, as its own search would;
+     * a selector there is still answered by a search of its own.
+     */
     @Test
     void failsOnlyTheNamespaceWithTooManySeriesInASearchAcrossNamespaces() {
         String crowded = team();
@@ -348,12 +351,15 @@ class SharedSeriesSearchTest {
         IntStream.range(0, 10).forEach(i -> events.queueSample(Instant.now().minusSeconds(20), crowded, "svc-" + i, "q1", i));
         events.queueSample(Instant.now().minusSeconds(20), calm, "svc-1", "q1", 5).indexInto(SharedElasticsearch.node());
 
-        List<MetricAnswer> answers = backend.values(List.of(query(crowded, "queue_length", ""), query(calm, "queue_length", "")));
+        List<MetricAnswer> answers = backend.values(List.of(query(crowded, "queue_length", ""), query(calm, "queue_length", ""),
+                query(crowded, "queue_length", "service=svc-3")));
 
         assertThat(answers.get(0).failure()).get().isInstanceOf(TooManySeriesException.class)
                 .extracting(Throwable::getMessage).asString().contains("more than 8 series");
         assertThat(numbers(answers.get(1))).containsExactly("5");
-        // The search across both namespaces, then the crowded namespace's own search, which finds too many too.
+        assertThat(numbers(answers.get(2))).containsExactly("3");
+        // The search across both namespaces, then the selector's own search in the crowded namespace (not the
+        // crowded namespace's search without a selector: it would only find too many again).
         assertThat(proxy.searchBodiesMentioning(crowded)).isEqualTo(2);
         assertThat(proxy.searchBodiesMentioning(calm)).isEqualTo(1);
     }
