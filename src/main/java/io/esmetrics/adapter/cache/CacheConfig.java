@@ -40,7 +40,7 @@ public interface CacheConfig {
     @WithDefault("2")
     int refreshConcurrency();
 
-    /** Series refreshed by one {@code _msearch}. */
+    /** Answers refreshed by one {@code _msearch}; those of a metric refreshed across namespaces share one anyway. */
     @WithDefault("100")
     int refreshBatchSize();
 

@@ -128,7 +128,9 @@ public final class Benchmark {
      */
     private static String tenants(ElasticsearchProcess elasticsearch, ElasticsearchProxy proxy) throws Exception {
         StringBuilder summary = new StringBuilder();
-        for (int namespaces : List.of(300, 3_000)) {
+        List<Integer> sizes = Integer.getInteger("benchmark.tenant-namespaces") == null
+                ? List.of(300, 3_000) : List.of(Integer.getInteger("benchmark.tenant-namespaces"));
+        for (int namespaces : sizes) {
             for (boolean across : List.of(true, false)) {
                 System.out.println("\n== " + namespaces + " namespaces × 2 services, both built-ins polled every "
                         + TenantScale.INTERVAL.toSeconds() + " s by 5 workers" + (across ? "" : ", previous design"));

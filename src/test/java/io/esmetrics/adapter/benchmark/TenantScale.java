@@ -21,13 +21,15 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The multi-tenant scenario: N namespaces × 2 services, every namespace's HPAs polling {@code queue_length} and
  * {@code request_rate} with a service selector every sync period, by the HPA controller's 5 workers. Time is
- * compressed 5× (sync period and refresh interval 3 s); the adapter runs with the heap the Deployment gives it.
+ * compressed 5× by default (sync period and refresh interval 3 s); the adapter runs with the heap the Deployment
+ * gives it. {@code -Dbenchmark.tenant-namespaces=3000} measures one size only.
  */
 record TenantScale(int namespaces, boolean acrossNamespaces, double searchesPerInterval, double shardQueriesPerInterval,
         double queryMillisPerInterval, Latencies polls, double refreshMillis, double refreshOverruns, long rssMib,
         long failedPolls) {
 
-    static final Duration INTERVAL = Duration.ofSeconds(3);
+    /** Sync period and refresh interval: 3 s by default (time compressed 5×), {@code -Dbenchmark.tenant-interval-seconds=15} for real time. */
+    static final Duration INTERVAL = Duration.ofSeconds(Long.getLong("benchmark.tenant-interval-seconds", 3));
     private static final int WORKERS = 5;
     private static final int MEASURED_INTERVALS = 6;
     /**
