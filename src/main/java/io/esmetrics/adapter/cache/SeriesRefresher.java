@@ -1,12 +1,12 @@
 package io.esmetrics.adapter.cache;
 
+import io.esmetrics.adapter.observability.RepeatedWarnings;
 import io.esmetrics.adapter.provider.Backend;
 import io.esmetrics.adapter.provider.ExternalMetricsProvider;
 import io.esmetrics.adapter.provider.LabelNotAllowedException;
 import io.esmetrics.adapter.provider.MetricAnswer;
 import io.esmetrics.adapter.provider.MetricNotFoundException;
 import io.esmetrics.adapter.provider.MetricQuery;
-import io.esmetrics.adapter.observability.RepeatedWarnings;
 import io.esmetrics.adapter.time.BackgroundThreads;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -57,13 +57,13 @@ class SeriesRefresher {
     SeriesRefresher(SeriesCache cache, @Backend ExternalMetricsProvider backend, CacheConfig config, Clock clock,
             MeterRegistry registry) {
         this.cache = cache;
+        this.backend = backend;
+        this.config = config;
+        this.clock = clock;
         this.duration = Timer.builder("esmetrics.cache.refresh").description("How long one refresh of every cached answer takes")
                 .register(registry);
         this.overruns = Counter.builder("esmetrics.cache.refresh.overruns")
                 .description("Refreshes that took longer than the refresh interval").register(registry);
-        this.backend = backend;
-        this.config = config;
-        this.clock = clock;
     }
 
     @PostConstruct
