@@ -297,9 +297,7 @@ class ElasticsearchMetricsProvider implements ExternalMetricsProvider {
 
     @Override
     public boolean refreshesAcrossNamespaces(String metricName) {
-        // A configured name wins over any ElasticsearchMetric of that name, so any namespace finds the same rule.
-        return rules.configured(metricName)
-                && rules.find("", metricName).filter(this::searchedAcrossNamespaces).isPresent();
+        return rules.configuredRule(metricName).filter(this::searchedAcrossNamespaces).isPresent();
     }
 
     private TooManySeriesException tooManySeries(MetricRule rule) {

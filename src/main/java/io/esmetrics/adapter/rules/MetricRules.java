@@ -55,7 +55,7 @@ public class MetricRules {
 
     /** The metric {@code name} as seen from {@code namespace}. */
     public Optional<MetricRule> find(String namespace, String name) {
-        return Optional.ofNullable(rules.get(name)).or(() -> namespaced.find(namespace, name));
+        return configuredRule(name).or(() -> namespaced.find(namespace, name));
     }
 
     /** Every metric name, for discovery. */
@@ -73,6 +73,11 @@ public class MetricRules {
     /** Whether the configuration (built-ins or definitions files) declares {@code name}: such a metric wins a clash. */
     public boolean configured(String name) {
         return rules.containsKey(name);
+    }
+
+    /** The metric {@code name} of the configuration, the same in every namespace; empty when only namespaces declare it. */
+    public Optional<MetricRule> configuredRule(String name) {
+        return Optional.ofNullable(rules.get(name));
     }
 
     static String builtins() {

@@ -4,6 +4,10 @@ import io.esmetrics.adapter.testsupport.Kubectl;
 import io.esmetrics.adapter.testsupport.TestPki;
 import io.esmetrics.adapter.testsupport.TestPki.Issued;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,6 +47,16 @@ public final class SecurePki {
                 Map.of("certificate-authority-data", base64.encodeToString(SERVING_CA.certificatePem().getBytes())),
                 Map.of("client-certificate-data", base64.encodeToString(ALICE.certificatePem().getBytes()),
                         "client-key-data", base64.encodeToString(ALICE.keyPem().getBytes())));
+    }
+
+    /** A GET of {@code path} on the adapter's HTTPS port, with {@code headers} as name, value pairs. */
+    public static HttpResponse<String> send(HttpClient http, int port, String path, String... headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("https://localhost:" + port + path))
+                .timeout(Duration.ofSeconds(20));
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** The data of kube-system/extension-apiserver-authentication, trusting {@code frontProxyCa}. */

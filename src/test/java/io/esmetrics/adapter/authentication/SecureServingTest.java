@@ -26,10 +26,8 @@ import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import jakarta.inject.Inject;
 import java.math.BigInteger;
-import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -380,12 +378,7 @@ class SecureServingTest {
     }
 
     private HttpResponse<String> send(HttpClient http, String path, String... headers) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("https://localhost:" + https.getPort() + path))
-                .timeout(Duration.ofSeconds(20));
-        if (headers.length > 0) {
-            request.headers(headers);
-        }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return SecurePki.send(http, https.getPort(), path, headers);
     }
 
     private static JsonNode reviewIn(String namespace) {

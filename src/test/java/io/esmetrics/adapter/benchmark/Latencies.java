@@ -1,33 +1,24 @@
 package io.esmetrics.adapter.benchmark;
 
-import java.util.Arrays;
 import java.util.Locale;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
 
-/** Latencies recorded by several threads, and their percentiles. */
+/** Latencies recorded by several threads, and their percentiles (HdrHistogram, as {@link VertxLoad} uses). */
 final class Latencies {
 
-    private long[] nanos = new long[1024];
-    private int count;
+    private final Histogram nanos = new ConcurrentHistogram(3);
 
-    synchronized void record(long took) {
-        if (count == nanos.length) {
-            nanos = Arrays.copyOf(nanos, count * 2);
-        }
-        nanos[count++] = took;
+    void record(long took) {
+        nanos.recordValue(took);
     }
 
-    synchronized int count() {
-        return count;
+    long count() {
+        return nanos.getTotalCount();
     }
 
-    synchronized double percentileMillis(double percentile) {
-        if (count == 0) {
-            return Double.NaN;
-        }
-        long[] sorted = Arrays.copyOf(nanos, count);
-        Arrays.sort(sorted);
-        int index = (int) Math.min(count - 1, Math.max(0, Math.ceil(percentile / 100 * count) - 1));
-        return sorted[index] / 1e6;
+    double percentileMillis(double percentile) {
+        return count() == 0 ? Double.NaN : nanos.getValueAtPercentile(percentile) / 1e6;
     }
 
     @Override

@@ -34,10 +34,8 @@ import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -334,12 +332,7 @@ class UpstreamForwardingTest {
     }
 
     private HttpResponse<String> send(HttpClient http, String path, String... headers) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("https://localhost:" + https.getPort() + path))
-                .timeout(Duration.ofSeconds(20));
-        if (headers.length > 0) {
-            request.headers(headers);
-        }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return SecurePki.send(http, https.getPort(), path, headers);
     }
 
     private static void assertServiceUnavailable(HttpResponse<String> response, String messageStart) throws IOException {
