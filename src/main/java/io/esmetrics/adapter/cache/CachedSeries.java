@@ -19,6 +19,7 @@ final class CachedSeries {
     private final AtomicReference<CompletableFuture<MetricAnswer>> inFlight = new AtomicReference<>();
     private volatile Snapshot lastGood;
     private volatile BackendUnavailableException lastFailure;
+    private volatile Instant failingSince;
     private volatile Instant lastQueried = Instant.EPOCH;
     private volatile Instant lastRequested;
     private int weight = 1;
@@ -70,6 +71,11 @@ final class CachedSeries {
         return Optional.ofNullable(lastFailure);
     }
 
+    /** Since when every search has failed: the first failure after the last success. */
+    Optional<Instant> failingSince() {
+        return lastFailure == null ? Optional.empty() : Optional.ofNullable(failingSince);
+    }
+
     /** Takes the right to search for this series; empty when a search is already running. */
     Optional<CompletableFuture<MetricAnswer>> claim(Instant now) {
         CompletableFuture<MetricAnswer> mine = new CompletableFuture<>();
@@ -92,6 +98,9 @@ final class CachedSeries {
             lastFailure = null;
         } else {
             RuntimeException failure = answer.failure().orElseThrow();
+            if (lastFailure == null) {
+                failingSince = now;
+            }
             lastFailure = failure instanceof BackendUnavailableException unavailable
                     ? unavailable : new BackendUnavailableException(String.valueOf(failure.getMessage()), failure);
         }

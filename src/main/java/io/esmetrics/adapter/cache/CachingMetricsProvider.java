@@ -3,8 +3,10 @@ package io.esmetrics.adapter.cache;
 import io.esmetrics.adapter.provider.Backend;
 import io.esmetrics.adapter.provider.BackendUnavailableException;
 import io.esmetrics.adapter.provider.ExternalMetricsProvider;
+import io.esmetrics.adapter.provider.HeldAnswer;
 import io.esmetrics.adapter.provider.LabelNotAllowedException;
 import io.esmetrics.adapter.provider.MetricAnswer;
+import io.esmetrics.adapter.provider.MetricComputation;
 import io.esmetrics.adapter.provider.MetricNotFoundException;
 import io.esmetrics.adapter.provider.MetricQuery;
 import io.esmetrics.adapter.provider.MetricValue;
@@ -171,6 +173,42 @@ public class CachingMetricsProvider implements ExternalMetricsProvider {
         } catch (RuntimeException e) {
             return MetricAnswer.failed(e);
         }
+    }
+
+    /** Looks without counting as asking ({@link SeriesCache#find}): explaining an answer must not keep it alive. */
+    @Override
+    public Optional<HeldAnswer> held(String namespace, String metricName, LabelSelector selector) {
+        if (!config.enabled()) {
+            return Optional.empty();
+        }
+        if (backend.answersFromNamespaceSeries(namespace, metricName, selector)) {
+            Optional<CachedSeries> every = cache.find(everySeries(namespace, metricName))
+                    .filter(series -> series.lastFailure().filter(TooManySeriesException.class::isInstance).isEmpty());
+            if (every.isPresent()) {
+                return Optional.of(held(every.get(), selector, true));
+            }
+        }
+        return cache.find(new MetricQuery(namespace, metricName, selector)).map(series -> held(series, selector, false));
+    }
+
+    private HeldAnswer held(CachedSeries series, LabelSelector selector, boolean fromNamespace) {
+        Optional<Snapshot> good = series.lastGood();
+        return new HeldAnswer(
+                good.map(snapshot -> fromNamespace ? SeriesSelection.select(snapshot.values(), selector) : snapshot.values()),
+                good.map(Snapshot::fetchedAt), config.maxValueAge(series.query().metricName()), series.lastFailure(),
+                series.failingSince(), series.lastQueried(), fromNamespace);
+    }
+
+    /** A search like a miss's, within the namespace's miss limit, whose answer is not kept. */
+    @Override
+    public List<MetricValue> computeWithoutKeeping(String namespace, String metricName, LabelSelector selector) {
+        limiter.acquire(namespace, metricName);
+        return backend.values(namespace, metricName, selector);
+    }
+
+    @Override
+    public MetricComputation describe(String namespace, String metricName, LabelSelector selector) {
+        return backend.describe(namespace, metricName, selector);
     }
 
     @Override

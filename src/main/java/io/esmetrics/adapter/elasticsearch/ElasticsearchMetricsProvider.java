@@ -6,11 +6,13 @@ import io.esmetrics.adapter.provider.BackendUnavailableException;
 import io.esmetrics.adapter.provider.ExternalMetricsProvider;
 import io.esmetrics.adapter.provider.LabelNotAllowedException;
 import io.esmetrics.adapter.provider.MetricAnswer;
+import io.esmetrics.adapter.provider.MetricComputation;
 import io.esmetrics.adapter.provider.MetricNotFoundException;
 import io.esmetrics.adapter.provider.MetricQuery;
 import io.esmetrics.adapter.provider.MetricValue;
 import io.esmetrics.adapter.provider.SeriesSelection;
 import io.esmetrics.adapter.provider.TooManySeriesException;
+import io.esmetrics.adapter.resilience.CircuitBreaker;
 import io.esmetrics.adapter.rules.MetricRule;
 import io.esmetrics.adapter.rules.MetricRules;
 import io.esmetrics.adapter.selector.LabelSelector;
@@ -24,6 +26,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -51,16 +54,18 @@ class ElasticsearchMetricsProvider implements ExternalMetricsProvider {
     private final ElasticsearchMeters meters;
     private final IngestWatch ingest;
     private final FieldCapabilities mappings;
+    private final CircuitBreaker breaker;
     private final Clock clock;
 
     ElasticsearchMetricsProvider(MetricRules rules, SearchClient client, ElasticsearchConfig config,
-            ElasticsearchMeters meters, IngestWatch ingest, FieldCapabilities mappings, Clock clock) {
+            ElasticsearchMeters meters, IngestWatch ingest, FieldCapabilities mappings, CircuitBreaker breaker, Clock clock) {
         this.rules = rules;
         this.client = client;
         this.config = config;
         this.meters = meters;
         this.ingest = ingest;
         this.mappings = mappings;
+        this.breaker = breaker;
         this.clock = clock;
         this.requests = new SearchRequestFactory(config.searchTimeout(), config.seriesPageSize());
     }
@@ -79,6 +84,49 @@ class ElasticsearchMetricsProvider implements ExternalMetricsProvider {
             meters.failed(metricName);
             throw e;
         }
+    }
+
+    /**
+     * The search that computes exactly this answer, for this namespace and selector alone (what a shared search finds
+     * for them, picked in memory, equals it), and the state of the metric's data. Looks up the fields and the newest
+     * event as a search would, never searches the metric itself.
+     */
+    @Override
+    public MetricComputation describe(String namespace, String metricName, LabelSelector selector) {
+        MetricRule rule = rule(namespace, metricName, selector);
+        Instant now = clock.instant();
+        ResolvedFields fields = ResolvedFields.AS_DECLARED;
+        Optional<String> problem = Optional.empty();
+        try {
+            fields = mappings.resolve(rule);
+        } catch (BackendUnavailableException e) {
+            problem = Optional.of(e.getMessage() + " (the request below uses the fields as declared)");
+        }
+        SearchRequest search = requests.create(rule, fields, namespace, selector, now, Optional.empty());
+        IngestObservation observed = ingest.observe(List.of(EventIndices.of(rule))).values().iterator().next();
+        MetricComputation.DataFreshness freshness = new MetricComputation.DataFreshness(observed.checkedAt(),
+                observed.newestEvent(), observed.lag(), rule.stalledAfter(),
+                observed.problemFor(rule).map(RuntimeException::getMessage));
+        return new MetricComputation("Elasticsearch", computedBy(rule), Optional.of(SearchClient.byHand(search)), problem,
+                Optional.of(freshness), breaker.state().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+    }
+
+    private String computedBy(MetricRule rule) {
+        if (searchedAcrossNamespaces(rule)) {
+            return "One search finds the series of metric " + rule.name() + " for every namespace that asks for it"
+                    + " (the namespace is the first source of its composite aggregation); every selector is picked in"
+                    + " memory from this namespace's series. The request below finds the same series for this namespace"
+                    + " and selector alone.";
+        }
+        if (SearchRequestFactory.splitsIntoSeries(rule)) {
+            return "One search finds every series of metric " + rule.name() + " in this namespace; every selector is"
+                    + " picked in memory from them. The request below finds the same series for this selector alone.";
+        }
+        if (rule.labels().isEmpty()) {
+            return "One search for this namespace: metric " + rule.name() + " declares no labels and has one series.";
+        }
+        return "One search for this namespace and selector: the " + rule.aggregation().name().toLowerCase(Locale.ROOT)
+                + " of metric " + rule.name() + " does not add up across series, so selectors share no search.";
     }
 
     /** Metrics whose series add up, when their label fields hold one value per event (the event contract). */

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.esmetrics.adapter.observability.RepeatedWarnings;
 import io.esmetrics.adapter.provider.BackendUnavailableException;
+import io.esmetrics.adapter.provider.MetricComputation;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,6 +16,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 import org.apache.http.HttpEntity;
 import org.apache.http.entity.ContentType;
 import org.apache.http.nio.entity.NStringEntity;
@@ -36,6 +40,9 @@ class SearchClient {
     private static final String MSEARCH_FILTER_PATH = "responses.took,responses.timed_out,responses._shards,"
             + "responses.hits.total,responses.aggregations,responses.error,responses.status";
     private static final ContentType NDJSON = ContentType.create("application/x-ndjson");
+    /** A pattern matching no index yet (a fresh cluster, a new day) is an empty window, not an error. */
+    private static final Map<String, String> SEARCH_PARAMETERS = new TreeMap<>(
+            Map.of("allow_no_indices", "true", "ignore_unavailable", "false"));
 
     private final RestClient client;
     private final ObjectMapper mapper;
@@ -52,13 +59,26 @@ class SearchClient {
     }
 
     JsonNode search(String metricName, SearchRequest search) {
-        Request request = new Request("POST", "/" + search.indexPattern() + "/_search");
-        // A pattern matching no index yet (a fresh cluster, a new day) is an empty window, not an error.
-        request.addParameter("allow_no_indices", "true");
-        request.addParameter("ignore_unavailable", "false");
+        Request request = new Request("POST", searchPath(search));
+        SEARCH_PARAMETERS.forEach(request::addParameter);
         request.addParameter("filter_path", FILTER_PATH);
         request.setJsonEntity(search.body().toString());
         return perform("search", "the search for metric " + metricName, request);
+    }
+
+    /**
+     * The search as a person would send it by hand, in Kibana Dev Tools or with curl: what {@link #search} sends,
+     * without the filter that trims the response to what the adapter reads.
+     */
+    static MetricComputation.BackendRequest byHand(SearchRequest search) {
+        String path = searchPath(search) + "?" + SEARCH_PARAMETERS.entrySet().stream()
+                .map(parameter -> parameter.getKey() + "=" + parameter.getValue()).collect(Collectors.joining("&"));
+        return new MetricComputation.BackendRequest("POST", path, search.body(),
+                "POST " + path + "\n" + search.body().toPrettyString());
+    }
+
+    private static String searchPath(SearchRequest search) {
+        return "/" + search.indexPattern() + "/_search";
     }
 
     /**

@@ -14,7 +14,7 @@ import java.util.Map;
 // Written by Jackson through reflection, which a native image must be told about.
 @RegisterForReflection
 @JsonPropertyOrder({ "metricName", "metricLabels", "timestamp", "window", "value" })
-record ExternalMetricValue(
+public record ExternalMetricValue(
         String metricName,
         Map<String, String> metricLabels,
         String timestamp,

@@ -16,7 +16,6 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 
@@ -67,28 +66,9 @@ public class ExternalMetricsResource {
         LabelSelector selector = LabelSelector.parse(labelSelector);
         Optional<List<MetricValue>> inMemory = provider.valuesInMemory(namespace, metric, selector);
         if (inMemory.isPresent()) {
-            return Uni.createFrom().item(toWire(inMemory.get()));
+            return Uni.createFrom().item(ExternalMetricValueList.from(inMemory.get()));
         }
-        return Uni.createFrom().item(() -> toWire(provider.values(namespace, metric, selector)))
+        return Uni.createFrom().item(() -> ExternalMetricValueList.from(provider.values(namespace, metric, selector)))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
-    }
-
-    private static ExternalMetricValueList toWire(List<MetricValue> values) {
-        return ExternalMetricValueList.of(values.stream().map(ExternalMetricsResource::toWire).toList());
-    }
-
-    private static ExternalMetricValue toWire(MetricValue value) {
-        String quantity;
-        try {
-            quantity = CanonicalQuantity.format(value.value());
-        } catch (QuantityOutOfRangeException e) {
-            throw e.of(value.metricName());
-        }
-        return new ExternalMetricValue(
-                value.metricName(),
-                value.labels(),
-                value.timestamp().truncatedTo(ChronoUnit.SECONDS).toString(),
-                value.window().map(window -> Math.max(1, window.toSeconds())).orElse(null),
-                quantity);
     }
 }

@@ -54,7 +54,11 @@ final class OpenApiDocuments {
                 "readExternalMetricsV1beta1Namespaced_" + name,
                 List.of(new Parameter("namespace", "path", true, "the namespace of the HPA asking"),
                         new Parameter("labelSelector", "query", false,
-                                "A selector to restrict the series by their labels. Defaults to every series.")),
+                                "A selector to restrict the series by their labels. Defaults to every series."),
+                        new Parameter("explain", "query", false,
+                                "true: instead of the values, an ExternalMetricExplanation for a person: the rule, the"
+                                        + " Elasticsearch request, the answer and where it comes from; with target"
+                                        + " (and targetType, replicas), what the HPA computes. Never asked by the HPA.")),
                 METRIC_VALUE_LIST,
                 Map.of(400, "BadRequest: a malformed selector or an undeclared label", 401, "Unauthorized",
                         403, "Forbidden", 404, "NotFound: no such metric in this namespace",

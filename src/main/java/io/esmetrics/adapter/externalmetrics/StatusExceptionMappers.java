@@ -31,17 +31,17 @@ public class StatusExceptionMappers {
 
     @ServerExceptionMapper
     Response badSelector(InvalidLabelSelectorException e) {
-        return status(400, "BadRequest", e.getMessage());
+        return response(statusOf(e));
     }
 
     @ServerExceptionMapper
     Response undeclaredLabel(LabelNotAllowedException e) {
-        return status(400, "BadRequest", e.getMessage());
+        return response(statusOf(e));
     }
 
     @ServerExceptionMapper
     Response invalidRequest(InvalidRequestException e) {
-        return status(400, "BadRequest", e.getMessage());
+        return response(statusOf(e));
     }
 
     @ServerExceptionMapper
@@ -68,13 +68,13 @@ public class StatusExceptionMappers {
 
     @ServerExceptionMapper
     Response unknownMetric(MetricNotFoundException e) {
-        return status(404, "NotFound", e.getMessage());
+        return response(statusOf(e));
     }
 
     /** Logged where it happened; the caller gets the reason, never a stack trace. */
     @ServerExceptionMapper
     Response backendUnavailable(BackendUnavailableException e) {
-        return status(503, "ServiceUnavailable", e.getMessage());
+        return response(statusOf(e));
     }
 
     /**
@@ -83,17 +83,14 @@ public class StatusExceptionMappers {
      */
     @ServerExceptionMapper
     Response tooManySearches(TooManySearchesException e) {
-        long seconds = Math.max(1, (e.retryAfter().toMillis() + 999) / 1000);
-        Status status = statusBody(429, "TooManyRequests", e.getMessage());
-        status.setDetails(new StatusDetailsBuilder().withRetryAfterSeconds((int) Math.min(Integer.MAX_VALUE, seconds)).build());
-        return Response.status(429).type(MediaType.APPLICATION_JSON).header("Retry-After", seconds).entity(status).build();
+        return response(statusOf(e));
     }
 
     /** The backend's data holds a value no Quantity can carry: as untrustworthy as any failed search. */
     @ServerExceptionMapper
     Response unrepresentable(QuantityOutOfRangeException e) {
         unrepresentableValues.warn(e.getMessage());
-        return status(503, "ServiceUnavailable", e.getMessage());
+        return response(statusOf(e));
     }
 
     @ServerExceptionMapper
@@ -131,7 +128,41 @@ public class StatusExceptionMappers {
     }
 
     static Response status(int code, String reason, String message) {
-        return Response.status(code).type(MediaType.APPLICATION_JSON).entity(statusBody(code, reason, message)).build();
+        return response(statusBody(code, reason, message));
+    }
+
+    /**
+     * The Status a metric request answers when it fails with {@code failure}: here for the mappers, public for
+     * {@code explain=true}, which shows the answer a metric request would get.
+     */
+    public static Status statusOf(RuntimeException failure) {
+        String message = failure.getMessage();
+        if (failure instanceof InvalidLabelSelectorException || failure instanceof LabelNotAllowedException
+                || failure instanceof InvalidRequestException) {
+            return statusBody(400, "BadRequest", message);
+        }
+        if (failure instanceof MetricNotFoundException) {
+            return statusBody(404, "NotFound", message);
+        }
+        if (failure instanceof TooManySearchesException tooMany) {
+            long seconds = Math.max(1, (tooMany.retryAfter().toMillis() + 999) / 1000);
+            Status status = statusBody(429, "TooManyRequests", message);
+            status.setDetails(new StatusDetailsBuilder().withRetryAfterSeconds((int) Math.min(Integer.MAX_VALUE, seconds)).build());
+            return status;
+        }
+        if (failure instanceof BackendUnavailableException || failure instanceof QuantityOutOfRangeException) {
+            return statusBody(503, "ServiceUnavailable", message);
+        }
+        return statusBody(500, "InternalError", "an error on the server prevented the request from succeeding");
+    }
+
+    /** A 429 carries {@code Retry-After}, which clients back off on, as well as {@code details.retryAfterSeconds}. */
+    private static Response response(Status status) {
+        Response.ResponseBuilder response = Response.status(status.getCode()).type(MediaType.APPLICATION_JSON).entity(status);
+        if (status.getDetails() != null && status.getDetails().getRetryAfterSeconds() != null) {
+            response.header("Retry-After", status.getDetails().getRetryAfterSeconds());
+        }
+        return response.build();
     }
 
     private static Status statusBody(int code, String reason, String message) {

@@ -14,6 +14,11 @@ import org.jboss.resteasy.reactive.server.ServerResponseFilter;
  */
 public class MetricRequestMeters {
 
+    /**
+     * Set on a request to a metric's path that is not the HPA asking for values ({@code explain=true}): its time and
+     * code would distort the metric's meters.
+     */
+    public static final String NOT_A_METRIC_REQUEST = MetricRequestMeters.class.getName() + ".notAMetricRequest";
     private static final String STARTED = MetricRequestMeters.class.getName() + ".started";
     private static final String UNKNOWN = "unknown";
 
@@ -34,7 +39,7 @@ public class MetricRequestMeters {
     void finished(ContainerRequestContext request, ContainerResponseContext response) {
         Object started = request.getProperty(STARTED);
         String metric = request.getUriInfo().getPathParameters().getFirst("metric");
-        if (!(started instanceof Long start) || metric == null) {
+        if (!(started instanceof Long start) || metric == null || request.getProperty(NOT_A_METRIC_REQUEST) != null) {
             return;
         }
         // A 200 proves the name is declared; only other answers pay for the lookup.

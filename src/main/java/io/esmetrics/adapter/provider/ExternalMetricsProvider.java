@@ -76,6 +76,32 @@ public interface ExternalMetricsProvider {
         return Optional.empty();
     }
 
+    /**
+     * What this provider holds in memory for the query, for {@code explain=true}: empty when it holds nothing. Never
+     * counts as asking, never creates or changes what is held.
+     */
+    default Optional<HeldAnswer> held(String namespace, String metricName, LabelSelector selector) {
+        return Optional.empty();
+    }
+
+    /**
+     * The answer {@link #values(String, String, LabelSelector)} would compute now, computed without keeping it, for
+     * {@code explain=true}. Same exceptions as {@code values}.
+     *
+     * @throws TooManySearchesException the namespace is over its share of searches
+     */
+    default List<MetricValue> computeWithoutKeeping(String namespace, String metricName, LabelSelector selector) {
+        return values(namespace, metricName, selector);
+    }
+
+    /**
+     * How the backend computes the query's answer, for {@code explain=true}; never a search of the metric itself.
+     *
+     * @throws MetricNotFoundException  no such metric is visible from {@code namespace}
+     * @throws LabelNotAllowedException the selector uses a label the metric does not declare
+     */
+    MetricComputation describe(String namespace, String metricName, LabelSelector selector);
+
     /** The metric names to list in discovery. */
     Collection<String> metricNames();
 }

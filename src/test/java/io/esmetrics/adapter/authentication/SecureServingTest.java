@@ -120,6 +120,22 @@ class SecureServingTest {
                         + "\"queue_length\" in API group \"external.metrics.k8s.io\" in the namespace \"" + NAMESPACE + "\"");
     }
 
+    /** A team explains only what it may read: explain asks the same SubjectAccessReview as the values. */
+    @Test
+    void authorizesExplainAsTheMetricItself() throws Exception {
+        HttpResponse<String> denied = asAggregator(SecurePki.AGGREGATOR, "mallory", metricPath("queue_length") + "?explain=true");
+        HttpResponse<String> allowed = asAggregator(SecurePki.AGGREGATOR, HPA_CONTROLLER, metricPath("request_rate") + "?explain=true");
+
+        assertStatus(denied, 403, "Forbidden");
+        assertThat(JSON.readTree(denied.body()).path("message").asText()).contains("cannot list resource \"queue_length\"");
+        assertThat(allowed.statusCode()).as(allowed.body()).isEqualTo(200);
+        assertThat(JSON.readTree(allowed.body()).path("kind").asText()).isEqualTo("ExternalMetricExplanation");
+        JsonNode attributes = lastReviewOf(HPA_CONTROLLER).path("spec").path("resourceAttributes");
+        assertThat(attributes.path("verb").asText()).isEqualTo("list");
+        assertThat(attributes.path("resource").asText()).isEqualTo("request_rate");
+        assertThat(attributes.path("namespace").asText()).isEqualTo(NAMESPACE);
+    }
+
     @Test
     void ignoresIdentityHeadersWithoutAFrontProxyCertificate() throws Exception {
         HttpResponse<String> response = send(TestPki.anonymousClientTrusting(SecurePki.SERVING_CA), metricPath("queue_length"),

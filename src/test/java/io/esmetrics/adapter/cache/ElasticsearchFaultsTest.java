@@ -15,6 +15,7 @@ import io.esmetrics.adapter.testsupport.SharedElasticsearch;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import java.time.Duration;
 import java.time.Instant;
@@ -73,6 +74,33 @@ class ElasticsearchFaultsTest {
                 .until(() -> "7".equals(value(request.get())));
     }
 
+    /**
+     * While searches fail, explain tells the values still served from memory, since when searches fail and how much
+     * of the staleness budget is left; once the budget is spent, the 503 the HPA gets.
+     */
+    @Test
+    void explainsTheLastGoodValueWhileSearchesFail() {
+        String team = team();
+        Events.create().queueSample(Instant.now().minusSeconds(5), team, "chat", "q1", 7).indexInto(SharedElasticsearch.node());
+        Request request = new Request(team, "queue_length", "service=chat");
+        assertThat(value(request.get())).isEqualTo("7");
+
+        proxy.behave(new Answer(503));
+
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                .until(() -> request.explain().getString("answer.lastFailure") != null);
+        JsonPath stale = request.explain();
+        assertThat(stale.getString("answer.from")).isEqualTo("memory");
+        assertThat(stale.getString("answer.items[0].value")).isEqualTo("7");
+        assertThat(stale.getString("answer.lastFailure")).contains("told to answer 503");
+        assertThat(stale.getString("answer.failingSince")).isNotNull();
+        assertThat(stale.getString("answer.budgetLeft")).isNotNull();
+        assertThat(stale.getString("hpa.why")).contains("from memory while every search fails");
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> request.explain().getInt("answer.code") == 503);
+        assertThat(request.explain().getString("answer.status.message")).contains("told to answer 503");
+    }
+
     @Test
     void treatsAFailedShardAsUnavailableNotAsZero() {
         String team = team();
@@ -114,6 +142,13 @@ class ElasticsearchFaultsTest {
     record Request(String namespace, String metric, String labelSelector) {
         Response get() {
             return given().queryParam("labelSelector", labelSelector).get(API + namespace + "/" + metric);
+        }
+
+        /** Its explanation, with an HPA target of 10 per replica over 2 replicas. */
+        JsonPath explain() {
+            return given().queryParam("labelSelector", labelSelector).queryParam("explain", "true")
+                    .queryParam("target", "10").queryParam("replicas", "2")
+                    .get(API + namespace + "/" + metric).then().statusCode(200).extract().jsonPath();
         }
     }
 

@@ -143,6 +143,24 @@ class CustomResourceMetricsTest {
         value(TEAM_B, "team-a-only").statusCode(404).body("reason", equalTo("NotFound"));
     }
 
+    /** Explain names the resource that serves the metric, and never shows another namespace's data. */
+    @Test
+    void explainNamesTheResourceAndItsOwnNamespaceOnly() {
+        create(TEAM_A, "explained-requests", requestCount(Map.of()));
+        await().atMost(SECONDS).untilAsserted(() -> value(TEAM_A, "explained-requests").statusCode(200));
+
+        String explanation = given().queryParam("explain", "true").get(API + "/namespaces/" + TEAM_A + "/explained-requests")
+                .then().statusCode(200)
+                .body("rule.source", equalTo("ElasticsearchMetric " + TEAM_A + "/explained-requests"))
+                .body("rule.namespaceField", equalTo("kubernetes.namespace"))
+                .body("answer.items[0].value", equalTo("30"))
+                .extract().asString();
+
+        assertThat(explanation).contains(TEAM_A).doesNotContain(TEAM_B);
+        given().queryParam("explain", "true").get(API + "/namespaces/" + TEAM_B + "/explained-requests").then()
+                .statusCode(404).body("reason", equalTo("NotFound"));
+    }
+
     @Test
     void aMetricReadsOnlyDocumentsOfItsOwnNamespace() {
         create(TEAM_A, "every-request", requestCount(Map.of()));

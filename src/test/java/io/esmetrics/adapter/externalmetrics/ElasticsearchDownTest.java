@@ -40,6 +40,20 @@ class ElasticsearchDownTest {
                 .body("message", not(containsString("\tat ")));
     }
 
+    /** What an operator runs first when HPAs show {@code <unknown>}: it answers, and says why the HPAs get nothing. */
+    @Test
+    void explainsWhyTheMetricCannotBeComputed() {
+        given().queryParam("explain", "true").queryParam("target", "10")
+                .get("/apis/external.metrics.k8s.io/v1beta1/namespaces/team-a/request_rate").then()
+                .statusCode(200)
+                .body("answer.code", equalTo(503))
+                .body("answer.from", equalTo("none"))
+                .body("answer.status.message", containsString("Elasticsearch did not answer"))
+                .body("backend.ingest.problem", containsString("Elasticsearch did not answer"))
+                .body("backend.request.path", startsWith("/ai-events-*/_search"))
+                .body("hpa.why", containsString("503 ServiceUnavailable"));
+    }
+
     @Test
     void keepsDiscoveryAndProbesAvailable() {
         given().get("/apis/external.metrics.k8s.io/v1beta1").then().statusCode(200)

@@ -65,6 +65,21 @@ class KubectlGetRawTest {
         assertThat(totalMillis).isEqualTo(12_000);
     }
 
+    /** The troubleshooting page's first command, with the HPA's target: what the HPA will compute, and why. */
+    @Test
+    void explainsTheMetricAndWhatTheHpaComputes() throws Exception {
+        Result result = kubectl("get", "--raw", "/apis/external.metrics.k8s.io/v1beta1/namespaces/" + TEAM
+                + "/queue_length?labelSelector=service%3Dchat&explain=true&target=5&replicas=2");
+
+        assertThat(result.exitCode()).as(result.stderr()).isZero();
+        JsonNode explanation = new ObjectMapper().readTree(result.stdout());
+        assertThat(explanation.path("kind").asText()).isEqualTo("ExternalMetricExplanation");
+        assertThat(explanation.path("rule").path("source").asText()).isEqualTo("built-in");
+        assertThat(explanation.path("hpa").path("total").asText()).isEqualTo("12");
+        assertThat(explanation.path("hpa").path("desiredReplicas").asInt()).isEqualTo(3);
+        assertThat(explanation.path("backend").path("request").path("console").asText()).startsWith("POST /ai-events-*/_search");
+    }
+
     @Test
     void printsNotFoundForAnUnknownMetric() throws Exception {
         Result result = kubectl("get", "--raw", "/apis/external.metrics.k8s.io/v1beta1/namespaces/" + TEAM + "/nope");

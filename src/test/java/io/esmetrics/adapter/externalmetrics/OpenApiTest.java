@@ -44,7 +44,7 @@ class OpenApiTest {
 
         assertThat(document.path("openapi").asText()).isEqualTo("3.0.0");
         assertThat(document.path("paths").path(METRIC_PATH).path("get").path("parameters").findValuesAsText("name"))
-                .containsExactly("namespace", "labelSelector");
+                .containsExactly("namespace", "labelSelector", "explain");
         assertThat(document.path("paths").path(METRIC_PATH).path("get").path("x-kubernetes-group-version-kind").path("kind").asText())
                 .isEqualTo("ExternalMetricValueList");
         assertThat(document.path("paths").has("/apis/external.metrics.k8s.io/v1beta1/namespaces/{namespace}/request_rate")).isTrue();

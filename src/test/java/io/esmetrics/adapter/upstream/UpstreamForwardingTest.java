@@ -149,6 +149,32 @@ class UpstreamForwardingTest {
                 .as("the same path and query").isEqualTo(path);
     }
 
+    /** Explain says the metric is forwarded, shows the provider's answer and what the HPA makes of it. */
+    @Test
+    void explainsAMetricTheUpstreamServesByItsAnswer() throws Exception {
+        String selector = "?labelSelector=scaledobject.keda.sh%2Fname%3Dworker";
+
+        HttpResponse<String> response = asHpaController(metricPath(ONLY_UPSTREAM) + selector + "&explain=true&target=10&replicas=2");
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        JsonNode explanation = JSON.readTree(response.body());
+        assertThat(explanation.path("kind").asText()).isEqualTo("ExternalMetricExplanation");
+        assertThat(explanation.path("answer").path("from").asText()).isEqualTo("upstream");
+        assertThat(explanation.path("answer").path("items").path(0).path("value").asText()).isEqualTo(ONLY_UPSTREAM_VALUE);
+        assertThat(explanation.path("backend").path("computedBy").asText()).contains("forwards the request to the upstream provider");
+        assertThat(explanation.path("hpa").path("desiredReplicas").asInt()).isEqualTo(5);
+        assertThat(UPSTREAM.requestsIn(namespace)).extracting(FakeExternalMetricsProvider.Request::pathAndQuery).last()
+                .as("the metric request, without explain's parameters").isEqualTo(metricPath(ONLY_UPSTREAM) + selector);
+    }
+
+    @Test
+    void explainingAMetricTheUpstreamRefusesGivesItsStatus() throws Exception {
+        HttpResponse<String> response = asHpaController(metricPath("no_such_metric") + "?explain=true");
+
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(JSON.readTree(response.body()).path("message").asText()).isEqualTo("no metric no_such_metric is known to KEDA");
+    }
+
     @Test
     void presentsItsOwnTokenAndNoneOfTheCallersIdentityHeaders() throws Exception {
         HttpResponse<String> response = send(aggregator, metricPath(ONLY_UPSTREAM), "X-Remote-User", HPA_CONTROLLER,

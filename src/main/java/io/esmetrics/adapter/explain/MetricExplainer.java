@@ -1,0 +1,152 @@
+package io.esmetrics.adapter.explain;
+
+import io.esmetrics.adapter.cache.CacheConfig;
+import io.esmetrics.adapter.externalmetrics.ExternalMetricValue;
+import io.esmetrics.adapter.externalmetrics.ExternalMetricValueList;
+import io.esmetrics.adapter.externalmetrics.StatusExceptionMappers;
+import io.esmetrics.adapter.provider.ExternalMetricsProvider;
+import io.esmetrics.adapter.provider.HeldAnswer;
+import io.esmetrics.adapter.provider.LabelNotAllowedException;
+import io.esmetrics.adapter.provider.MetricComputation;
+import io.esmetrics.adapter.provider.MetricNotFoundException;
+import io.esmetrics.adapter.provider.MetricValue;
+import io.esmetrics.adapter.rules.KubernetesDuration;
+import io.esmetrics.adapter.rules.MetricRule;
+import io.esmetrics.adapter.rules.MetricRules;
+import io.esmetrics.adapter.selector.LabelSelector;
+import io.fabric8.kubernetes.api.model.Status;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Answers {@code explain=true}: which rule serves a metric, the request that computes it, the answer a metric request
+ * gets now and where it comes from, and what the HPA controller makes of it. Reads what the cache holds without
+ * counting as asking and computes a missing answer without keeping it: explaining never changes what HPAs are served.
+ */
+@ApplicationScoped
+class MetricExplainer {
+
+    /** What the metric request answers now: values (from memory or a search), or the Status of its failure. */
+    private record Outcome(String from, List<MetricValue> values, List<ExternalMetricValue> items,
+            Optional<Instant> computedAt, Optional<Status> status) {
+
+        static Outcome failed(RuntimeException failure) {
+            return new Outcome("none", List.of(), null, Optional.empty(), Optional.of(StatusExceptionMappers.statusOf(failure)));
+        }
+
+        int code() {
+            return status.map(Status::getCode).orElse(200);
+        }
+    }
+
+    private final ExternalMetricsProvider provider;
+    private final MetricRules rules;
+    private final CacheConfig cache;
+    private final Clock clock;
+
+    MetricExplainer(ExternalMetricsProvider provider, MetricRules rules, CacheConfig cache, Clock clock) {
+        this.provider = provider;
+        this.rules = rules;
+        this.cache = cache;
+        this.clock = clock;
+    }
+
+    /**
+     * @throws MetricNotFoundException  as the metric request would: no such metric is visible from {@code namespace}
+     * @throws LabelNotAllowedException as the metric request would: the selector uses an undeclared label
+     */
+    MetricExplanation explain(String namespace, String metricName, LabelSelector selector, Optional<HpaTarget> target) {
+        MetricComputation computation = provider.describe(namespace, metricName, selector);
+        MetricRule rule = rules.find(namespace, metricName).orElseThrow(() -> new MetricNotFoundException(namespace, metricName));
+        Optional<HeldAnswer> held = provider.held(namespace, metricName, selector);
+        Instant now = clock.instant();
+        Outcome outcome = outcome(namespace, metricName, selector, held, now);
+        return new MetricExplanation(MetricExplanation.KIND, namespace, metricName, selector.toString(), rule(rule),
+                answer(metricName, outcome, held, now), backend(computation),
+                target.map(wanted -> hpa(wanted, outcome, held, now)).orElse(null));
+    }
+
+    private Outcome outcome(String namespace, String metricName, LabelSelector selector, Optional<HeldAnswer> held,
+            Instant now) {
+        String from;
+        List<MetricValue> values;
+        Instant computedAt;
+        if (held.isPresent() && held.get().usableAt(now)) {
+            from = "memory";
+            values = held.get().values().orElseThrow();
+            computedAt = held.get().computedAt().orElseThrow();
+        } else {
+            try {
+                values = provider.computeWithoutKeeping(namespace, metricName, selector);
+            } catch (MetricNotFoundException | LabelNotAllowedException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                return Outcome.failed(e);
+            }
+            from = "search";
+            computedAt = now;
+        }
+        try {
+            return new Outcome(from, values, ExternalMetricValueList.from(values).items(), Optional.of(computedAt),
+                    Optional.empty());
+        } catch (RuntimeException unrepresentable) {
+            return Outcome.failed(unrepresentable);
+        }
+    }
+
+    private MetricExplanation.Answer answer(String metricName, Outcome outcome, Optional<HeldAnswer> held, Instant now) {
+        boolean fromMemory = "memory".equals(outcome.from());
+        Duration budget = cache.maxValueAge(metricName);
+        Optional<Duration> age = outcome.computedAt().filter(at -> fromMemory).map(at -> Duration.between(at, now));
+        return new MetricExplanation.Answer(outcome.code(), outcome.from(), outcome.items(), outcome.status().orElse(null),
+                outcome.computedAt().map(MetricExplainer::time).orElse(null),
+                age.map(KubernetesDuration::format).orElse(null),
+                cache.enabled() ? KubernetesDuration.format(budget) : null,
+                age.map(budget::minus).map(KubernetesDuration::format).orElse(null),
+                held.map(HeldAnswer::lastSearched).filter(at -> !Instant.EPOCH.equals(at)).map(MetricExplainer::time).orElse(null),
+                held.flatMap(HeldAnswer::lastFailure).map(RuntimeException::getMessage).orElse(null),
+                held.flatMap(HeldAnswer::failingSince).map(MetricExplainer::time).orElse(null));
+    }
+
+    private static HpaProjection hpa(HpaTarget target, Outcome outcome, Optional<HeldAnswer> held, Instant now) {
+        if (outcome.status().isPresent()) {
+            Status status = outcome.status().get();
+            return HpaProjection.failing(target, status.getCode(), status.getReason());
+        }
+        HpaProjection projection = HpaProjection.of(target, outcome.values().stream().map(MetricValue::value).toList());
+        boolean stale = "memory".equals(outcome.from()) && held.flatMap(HeldAnswer::lastFailure).isPresent();
+        return stale ? projection.servedStale(held.get().budget().minus(held.get().age(now).orElseThrow())) : projection;
+    }
+
+    private static MetricExplanation.Rule rule(MetricRule rule) {
+        return new MetricExplanation.Rule(rule.source(), rule.indexPattern(), rule.timeField(),
+                rule.namespaceField().orElse(null), rule.filter().isEmpty() ? null : rule.filter(),
+                rule.aggregation().name().toLowerCase(Locale.ROOT), rule.field().orElse(null),
+                rule.aggregation().usesWindow() ? KubernetesDuration.format(rule.window()) : null,
+                rule.aggregation().usesWindow() ? KubernetesDuration.format(rule.ingestLag()) : null,
+                rule.aggregation().usesWindow() ? null : KubernetesDuration.format(rule.staleness()),
+                KubernetesDuration.format(rule.stalledAfter()), rule.labels());
+    }
+
+    private static MetricExplanation.Backend backend(MetricComputation computation) {
+        return new MetricExplanation.Backend(computation.backend(), computation.how(),
+                computation.request().map(request -> new MetricExplanation.Request(request.method(), request.path(),
+                        request.body(), request.console())).orElse(null),
+                computation.requestProblem().orElse(null),
+                computation.freshness().map(freshness -> new MetricExplanation.Ingest(time(freshness.checkedAt()),
+                        freshness.newestEvent().map(MetricExplainer::time).orElse(null),
+                        freshness.lag().map(KubernetesDuration::format).orElse(null),
+                        KubernetesDuration.format(freshness.stalledAfter()), freshness.problem().orElse(null))).orElse(null),
+                computation.circuit());
+    }
+
+    private static String time(Instant instant) {
+        return instant.truncatedTo(ChronoUnit.MILLIS).toString();
+    }
+}

@@ -1,0 +1,63 @@
+package io.esmetrics.adapter.explain;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.esmetrics.adapter.externalmetrics.ExternalMetricValue;
+import io.fabric8.kubernetes.api.model.Status;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The answer to {@code explain=true}: everything the adapter knows about one metric request, for a person reading
+ * it with {@code kubectl get --raw}. Not part of the external metrics API (the HPA never asks for it), so it has a
+ * {@code kind} for the reader and no {@code apiVersion}. Absent fields are left out rather than written as null.
+ */
+@RegisterForReflection
+@JsonInclude(JsonInclude.Include.NON_NULL)
+record MetricExplanation(String kind, String namespace, String metric, String labelSelector, Rule rule, Answer answer,
+        Backend backend, HpaProjection hpa) {
+
+    static final String KIND = "ExternalMetricExplanation";
+
+    /** The metric's definition, where it comes from, with durations as the definitions write them. */
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Rule(String source, String indexPattern, String timeField, String namespaceField,
+            Map<String, List<String>> filter, String aggregation, String field, String window, String ingestLag,
+            String staleness, String stalledAfter, Map<String, String> labels) {
+    }
+
+    /**
+     * What the metric request answers now.
+     *
+     * @param from        {@code memory}: the values the cache holds, served as they are; {@code search}: nothing usable
+     *                    in memory, so a search computed them now (as the request would, but not kept); {@code none}:
+     *                    no values, {@code status} says why
+     * @param budgetLeft  how much longer the values in memory may be served if no refresh succeeds
+     * @param lastFailure why the newest search failed, while the values in memory are still served
+     */
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Answer(int code, String from, List<ExternalMetricValue> items, Status status, String computedAt, String age,
+            String stalenessBudget, String budgetLeft, String lastSearch, String lastFailure, String failingSince) {
+    }
+
+    /** How the backend computes the answer, the request to reproduce it by hand, and the state of the data. */
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Backend(String name, String computedBy, Request request, String requestProblem, Ingest ingest,
+            String circuit) {
+    }
+
+    /** {@code console}: the request as Kibana Dev Tools takes it ({@code jq -r .backend.request.console}). */
+    @RegisterForReflection
+    record Request(String method, String path, JsonNode body, String console) {
+    }
+
+    /** The newest event of the metric's indices, and whether that makes the pipeline look stalled. */
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Ingest(String checkedAt, String newestEvent, String lag, String stalledAfter, String problem) {
+    }
+}

@@ -1,0 +1,35 @@
+package io.esmetrics.adapter.provider;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * How the backend computes one query's answer, as {@code explain=true} shows it; gathered without computing it.
+ *
+ * @param how            in a sentence: which searches compute the answer, and how often
+ * @param request        the backend request that computes exactly this answer, ready to be sent by hand
+ * @param requestProblem why the backend could not compute it now, found while preparing {@code request}
+ * @param freshness      what the backend knows of the data's arrival, if it watches it
+ * @param circuit        the state of the circuit breaker in front of the backend: {@code closed}, {@code open},
+ *                       {@code half-open}
+ */
+public record MetricComputation(String backend, String how, Optional<BackendRequest> request,
+        Optional<String> requestProblem, Optional<DataFreshness> freshness, String circuit) {
+
+    /** A request to the backend: what a person would type in its console (Kibana Dev Tools for Elasticsearch). */
+    public record BackendRequest(String method, String path, JsonNode body, String console) {
+    }
+
+    /**
+     * When the backend last looked for the newest event of the metric's data, and what it found.
+     *
+     * @param newestEvent empty when there was none within the look-up's reach
+     * @param stalledAfter how old the newest event may be before the pipeline counts as stalled; zero: never
+     * @param problem     why the data is not current (stalled pipeline, no index), if it is not
+     */
+    public record DataFreshness(Instant checkedAt, Optional<Instant> newestEvent, Optional<Duration> lag,
+            Duration stalledAfter, Optional<String> problem) {
+    }
+}
