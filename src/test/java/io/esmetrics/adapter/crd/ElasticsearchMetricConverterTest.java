@@ -76,9 +76,9 @@ class ElasticsearchMetricConverterTest {
     }
 
     @Test
-    void theReadmeExampleIsAValidResource() throws IOException {
-        String readme = Files.readString(Path.of("README.md"));
-        String section = readme.substring(readme.indexOf("## Custom metrics per namespace: ElasticsearchMetric"));
+    void theDocumentedExampleIsAValidResource() throws IOException {
+        String page = Files.readString(Path.of("docs/elasticsearchmetric.md"));
+        String section = page.substring(page.indexOf("## Example: a metric and the HPA that uses it"));
         String yaml = section.substring(section.indexOf("```yaml") + "```yaml".length(), section.indexOf("```", section.indexOf("```yaml") + 7));
         ElasticsearchMetric example = Serialization.unmarshal(yaml.split("\n---\n")[0], ElasticsearchMetric.class);
 
