@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
 /**
- * {@code ./mvnw -B -Pbenchmark}: the figures of the README's "Performance" section, measured on this machine
+ * {@code ./mvnw -B -Pbenchmark}: the figures of docs/performance.md, measured on this machine
  * against a real Elasticsearch and the packaged adapter (profile {@code local}; plain HTTP and mTLS). Not a test: it
  * prints numbers, it asserts nothing. Needs {@code wrk} on the PATH.
  */

@@ -38,7 +38,7 @@ class AdapterWiringTest {
 
     private static final String NAMESPACE = "es-metrics-adapter";
     private static final String NAME = "es-metrics-adapter";
-    /** The serving port and health paths of the adapter (README "The API", issue 3's production serving). */
+    /** The serving port and health paths of the adapter (docs/api.md, issue 3's production serving). */
     private static final int SERVING_PORT = 6443;
 
     private final Deployment deployment = Manifests.get(Deployment.class, NAMESPACE, NAME);
@@ -60,7 +60,7 @@ class AdapterWiringTest {
 
     /**
      * Applied unchanged on a bare cluster: no placeholder to replace, no caBundle (the adapter fills it, or cert-manager's
-     * cainjector or OpenShift's service CA, each told by an annotation the README shows), never insecureSkipTLSVerify.
+     * cainjector or OpenShift's service CA, each told by an annotation docs/deploying.md shows), never insecureSkipTLSVerify.
      */
     @Test
     void apiServiceAppliesUnchangedAndNeverSkipsTlsVerification() {

@@ -8,11 +8,11 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Events shaped as Logstash writes them (the README's event contract), indexed in bulk and made searchable. */
+/** Events shaped as Logstash writes them (the event contract of docs/metrics.md), indexed in bulk and made searchable. */
 public final class Events {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** The prefix of the daily indices Logstash writes (README, "The event contract"). */
+    /** The prefix of the daily indices Logstash writes (docs/metrics.md, "The event contract"). */
     public static final String AI_EVENTS = "ai-events-";
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy.MM.dd").withZone(ZoneOffset.UTC);
 
