@@ -50,8 +50,8 @@ final class ForwardedExplanation {
                 + " provider at " + upstream + " (adapter.upstream.url) and passes its answer on as it is. Explain the"
                 + " value with that provider's own tools.", new MetricExplanation.Request("GET", path, null, "GET " + path),
                 null, null, null);
-        return new MetricExplanation(MetricExplanation.KIND, namespace, metric, selector.toString(), null, answer, backend,
-                target.map(wanted -> HpaProjection.of(wanted, values(items))).orElse(null));
+        return new MetricExplanation(MetricExplanation.KIND, namespace, metric, selector.toString(), answer,
+                target.map(wanted -> HpaProjection.of(wanted, values(items))).orElse(null), null, backend);
     }
 
     private static List<BigDecimal> values(List<ExternalMetricValue> items) {

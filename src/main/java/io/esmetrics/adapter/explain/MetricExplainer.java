@@ -67,9 +67,9 @@ class MetricExplainer {
         Optional<HeldAnswer> held = provider.held(namespace, metricName, selector);
         Instant now = clock.instant();
         Outcome outcome = outcome(namespace, metricName, selector, held, now);
-        return new MetricExplanation(MetricExplanation.KIND, namespace, metricName, selector.toString(), rule(rule),
-                answer(metricName, outcome, held, now), backend(computation),
-                target.map(wanted -> hpa(wanted, outcome, held, now)).orElse(null));
+        return new MetricExplanation(MetricExplanation.KIND, namespace, metricName, selector.toString(),
+                answer(metricName, outcome, held, now), target.map(wanted -> hpa(wanted, outcome, held, now)).orElse(null),
+                rule(rule), backend(computation));
     }
 
     private Outcome outcome(String namespace, String metricName, LabelSelector selector, Optional<HeldAnswer> held,

@@ -11,12 +11,13 @@ import java.util.Map;
 /**
  * The answer to {@code explain=true}: everything the adapter knows about one metric request, for a person reading
  * it with {@code kubectl get --raw}. Not part of the external metrics API (the HPA never asks for it), so it has a
- * {@code kind} for the reader and no {@code apiVersion}. Absent fields are left out rather than written as null.
+ * {@code kind} for the reader and no {@code apiVersion}. Absent fields are left out rather than written as null. In
+ * the order a reader asks: what the HPA gets and makes of it, then why (the rule, the backend's request and data).
  */
 @RegisterForReflection
 @JsonInclude(JsonInclude.Include.NON_NULL)
-record MetricExplanation(String kind, String namespace, String metric, String labelSelector, Rule rule, Answer answer,
-        Backend backend, HpaProjection hpa) {
+record MetricExplanation(String kind, String namespace, String metric, String labelSelector, Answer answer,
+        HpaProjection hpa, Rule rule, Backend backend) {
 
     static final String KIND = "ExternalMetricExplanation";
 
