@@ -2,7 +2,7 @@ package io.esmetrics.adapter.apiservice;
 
 import io.esmetrics.adapter.cluster.OwnNamespace;
 import io.esmetrics.adapter.servingcert.SelfManagedCertificate;
-import io.esmetrics.adapter.time.BackgroundThreads;
+import io.esmetrics.adapter.time.PeriodicWork;
 import io.esmetrics.adapter.tls.ServingCertificateChanged;
 import io.esmetrics.adapter.tls.ServingConfig;
 import io.fabric8.kubernetes.api.model.APIService;
@@ -25,8 +25,6 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -54,7 +52,7 @@ public class ApiServiceTrust {
     private volatile String written;
     /** Each situation is logged once while it lasts, not at every check. */
     private final Set<String> said = ConcurrentHashMap.newKeySet();
-    private ScheduledExecutorService ticker;
+    private PeriodicWork ticker;
 
     ApiServiceTrust(ServingConfig config, Instance<KubernetesClient> client, OwnNamespace ownNamespace,
             SelfManagedCertificate certificate, MeterRegistry registry) {
@@ -74,17 +72,15 @@ public class ApiServiceTrust {
     /** The first certificate starts the periodic checks; every new one is trusted at once. */
     synchronized void caBundleChanged(@Observes ServingCertificateChanged changed) {
         if (ticker == null) {
-            ticker = BackgroundThreads.scheduler("apiservice-ca-bundle");
-            long interval = config.reloadInterval().toMillis();
-            ticker.scheduleWithFixedDelay(() -> certificate.current().ifPresent(current -> syncSafely(current.caBundle())),
-                    interval, interval, TimeUnit.MILLISECONDS);
+            ticker = PeriodicWork.start("apiservice-ca-bundle", "checking the APIService's caBundle", config.reloadInterval(),
+                    config.reloadInterval(), () -> certificate.current().ifPresent(current -> syncSafely(current.caBundle())));
         }
         syncSafely(changed.caBundle());
     }
 
     void stop(@Observes ShutdownEvent event) {
         if (ticker != null) {
-            ticker.shutdownNow();
+            ticker.close();
         }
     }
 
@@ -114,7 +110,7 @@ public class ApiServiceTrust {
             String owner = service == null ? "no Service (a local API)" : service.getNamespace() + "/" + service.getName();
             become(State.OTHER_PROVIDER, "owner:" + owner, () -> Log.warnf("APIService %s names %s, not this adapter's Service "
                     + "%s/%s: another external metrics provider serves it, and this adapter leaves it alone. To make this "
-                    + "adapter the provider, see README, \"Deploy to a cluster\"", NAME, owner, ownServiceNamespace, ownService));
+                    + "adapter the provider, see docs/coexistence.md, \"Who owns the APIService?\"", NAME, owner, ownServiceNamespace, ownService));
             return;
         }
         if (Boolean.TRUE.equals(apiService.getSpec().getInsecureSkipTLSVerify())) {
@@ -141,8 +137,8 @@ public class ApiServiceTrust {
             sayOnce("overwritten", () -> Log.warnf("The caBundle of APIService %s, set by this adapter, was replaced by another "
                     + "writer: an injector (cert-manager's cainjector annotation, OpenShift's inject-cabundle annotation) or the "
                     + "provider that registered it before (KEDA's operator keeps its own CA there). The adapter sets it back, and "
-                    + "while both write, the APIService flips between available and not. Remove the other writer (README, "
-                    + "\"Certificates\")", NAME));
+                    + "while both write, the APIService flips between available and not. Remove the other writer (docs/deploying.md, "
+                    + "\"One writer of caBundle\")", NAME));
         }
         try {
             client.get().resources(APIService.class).withName(NAME).patch(PatchContext.of(PatchType.JSON_MERGE),

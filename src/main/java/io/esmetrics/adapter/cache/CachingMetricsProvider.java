@@ -15,7 +15,6 @@ import io.esmetrics.adapter.provider.TooManySeriesException;
 import io.esmetrics.adapter.selector.LabelSelector;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -134,14 +133,20 @@ public class CachingMetricsProvider implements ExternalMetricsProvider {
         return cache.lookup(new MetricQuery(namespace, metricName, selector), now).flatMap(series -> usable(series, now));
     }
 
-    /** The last good value, if it is within the metric's staleness budget (counted as a hit). */
+    /** The last good value, if it is within the metric's staleness budget (counted as a hit, or a stale one). */
     private Optional<List<MetricValue>> usable(CachedSeries series, Instant now) {
+        CacheDecision decision = decide(series, now);
+        if (!decision.fromMemory()) {
+            return Optional.empty();
+        }
+        meters.served(series.query().metricName(), decision == CacheDecision.STALE ? CacheMeters.Result.STALE : CacheMeters.Result.HIT);
+        return series.lastGood().map(Snapshot::values);
+    }
+
+    private CacheDecision decide(CachedSeries series, Instant now) {
         String metricName = series.query().metricName();
-        Duration budget = config.maxValueAge(metricName);
-        Optional<Snapshot> good = series.lastGood().filter(snapshot -> snapshot.age(now).compareTo(budget) <= 0);
-        good.ifPresent(snapshot -> meters.served(metricName,
-                series.lastFailure().isPresent() ? CacheMeters.Result.STALE : CacheMeters.Result.HIT));
-        return good.map(Snapshot::values);
+        return CacheDecision.at(now, series.lastGood().map(Snapshot::fetchedAt), series.lastFailure().isPresent(),
+                series.lastQueried(), config.maxValueAge(metricName), config.minQueryInterval(metricName));
     }
 
     /** One search for the series, shared with every concurrent asker; refused while the last one failed recently. */
@@ -151,10 +156,8 @@ public class CachingMetricsProvider implements ExternalMetricsProvider {
             if (running.isPresent()) {
                 return running.get().join();
             }
-            Duration minInterval = config.minQueryInterval(series.query().metricName());
-            Optional<BackendUnavailableException> failure = series.lastFailure();
-            if (failure.isPresent() && series.lastQueried().plus(minInterval).isAfter(now)) {
-                return MetricAnswer.failed(failure.get());
+            if (decide(series, now) == CacheDecision.RECENT_FAILURE) {
+                return MetricAnswer.failed(series.lastFailure().orElseThrow());
             }
             limiter.acquire(series.query().namespace(), series.query().metricName());
             Optional<CompletableFuture<MetricAnswer>> claim = series.claim(now);
@@ -195,8 +198,9 @@ public class CachingMetricsProvider implements ExternalMetricsProvider {
         Optional<Snapshot> good = series.lastGood();
         return new HeldAnswer(
                 good.map(snapshot -> fromNamespace ? SeriesSelection.select(snapshot.values(), selector) : snapshot.values()),
-                good.map(Snapshot::fetchedAt), config.maxValueAge(series.query().metricName()), series.lastFailure(),
-                series.failingSince(), series.lastQueried(), fromNamespace);
+                good.map(Snapshot::fetchedAt), config.maxValueAge(series.query().metricName()),
+                decide(series, clock.instant()).fromMemory(), series.lastFailure(), series.failingSince(),
+                series.lastQueried(), fromNamespace);
     }
 
     /** A search like a miss's, within the namespace's miss limit, whose answer is not kept. */

@@ -8,6 +8,7 @@ import io.esmetrics.adapter.provider.MetricAnswer;
 import io.esmetrics.adapter.provider.MetricNotFoundException;
 import io.esmetrics.adapter.provider.MetricQuery;
 import io.esmetrics.adapter.time.BackgroundThreads;
+import io.esmetrics.adapter.time.PeriodicWork;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -27,8 +28,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Every refresh interval, recomputes every answer asked for recently, in batches (one {@code _msearch} each
@@ -51,7 +50,7 @@ class SeriesRefresher {
     private final Clock clock;
     private final Timer duration;
     private final Counter overruns;
-    private ScheduledExecutorService ticker;
+    private PeriodicWork ticker;
     private ExecutorService batches;
 
     SeriesRefresher(SeriesCache cache, @Backend ExternalMetricsProvider backend, CacheConfig config, Clock clock,
@@ -71,26 +70,17 @@ class SeriesRefresher {
         if (!config.enabled()) {
             return;
         }
-        ticker = BackgroundThreads.scheduler("series-refresher");
         batches = Executors.newFixedThreadPool(Math.max(1, config.refreshConcurrency()),
                 BackgroundThreads.named("series-refresh-batch"));
-        long interval = config.refreshInterval().toMillis();
-        ticker.scheduleWithFixedDelay(this::refreshSafely, interval, interval, TimeUnit.MILLISECONDS);
+        ticker = PeriodicWork.start("series-refresher", "refreshing cached metric values", config.refreshInterval(),
+                config.refreshInterval(), this::refresh);
     }
 
     @PreDestroy
     void stop() {
         if (ticker != null) {
-            ticker.shutdownNow();
+            ticker.close();
             batches.shutdownNow();
-        }
-    }
-
-    private void refreshSafely() {
-        try {
-            refresh();
-        } catch (RuntimeException e) {
-            Log.error("Refreshing cached metric values failed", e);
         }
     }
 

@@ -8,7 +8,7 @@ import io.esmetrics.adapter.provider.MetricValue;
 import io.esmetrics.adapter.provider.NoCurrentDataException;
 import io.esmetrics.adapter.rules.MetricRules;
 import io.esmetrics.adapter.selector.LabelSelector;
-import io.esmetrics.adapter.time.BackgroundThreads;
+import io.esmetrics.adapter.time.PeriodicWork;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -23,8 +23,6 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
@@ -44,7 +42,7 @@ class StatusReconciler {
     private final Clock clock;
     /** Status last written per resource uid: the informer's copy may lag behind our own writes. */
     private final Map<String, ElasticsearchMetricStatus> written = new ConcurrentHashMap<>();
-    private ScheduledExecutorService executor;
+    private PeriodicWork executor;
 
     StatusReconciler(CustomResourcesConfig config, ElasticsearchMetricRules declared, MetricRules rules,
             ExternalMetricsProvider provider, Instance<KubernetesClient> client, StatusWriterElection election, Clock clock) {
@@ -61,15 +59,14 @@ class StatusReconciler {
         if (!config.enabled()) {
             return;
         }
-        executor = BackgroundThreads.scheduler("elasticsearchmetric-status");
-        long interval = config.statusInterval().toMillis();
-        executor.scheduleWithFixedDelay(this::reconcileAll, interval, interval, TimeUnit.MILLISECONDS);
+        executor = PeriodicWork.start("elasticsearchmetric-status", "writing the status of ElasticsearchMetrics",
+                config.statusInterval(), config.statusInterval(), this::reconcileAll);
     }
 
     @PreDestroy
     void stop() {
         if (executor != null) {
-            executor.shutdownNow();
+            executor.close();
         }
     }
 

@@ -2,7 +2,7 @@ package io.esmetrics.adapter.elasticsearch;
 
 import io.esmetrics.adapter.rules.MetricRule;
 import io.esmetrics.adapter.rules.MetricRules;
-import io.esmetrics.adapter.time.BackgroundThreads;
+import io.esmetrics.adapter.time.PeriodicWork;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
@@ -11,8 +11,7 @@ import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 
 /**
  * Keeps the {@link IngestWatch} look-ups of the configured metrics' indices current in the background, and shows
@@ -30,7 +29,7 @@ class IngestLagMonitor {
     private final ElasticsearchConfig config;
     private final MeterRegistry registry;
     private final Clock clock;
-    private ScheduledExecutorService ticker;
+    private PeriodicWork ticker;
 
     IngestLagMonitor(MetricRules rules, IngestWatch watch, ElasticsearchConfig config, MeterRegistry registry, Clock clock) {
         this.rules = rules;
@@ -44,22 +43,13 @@ class IngestLagMonitor {
     void start() {
         // Every metric has its gauges from the start: NaN (unknown) until the first look-up answers.
         rules.configuredRules().forEach(this::registerGauges);
-        ticker = BackgroundThreads.scheduler("ingest-lag-monitor");
-        long interval = config.ingestLagInterval().toMillis();
-        ticker.scheduleWithFixedDelay(this::lookUpSafely, 0, interval, TimeUnit.MILLISECONDS);
+        ticker = PeriodicWork.start("ingest-lag-monitor", "looking up the newest events", Duration.ZERO,
+                config.ingestLagInterval(), this::lookUp);
     }
 
     @PreDestroy
     void stop() {
-        ticker.shutdownNow();
-    }
-
-    private void lookUpSafely() {
-        try {
-            lookUp();
-        } catch (RuntimeException e) {
-            Log.error("Looking up the newest events failed", e);
-        }
+        ticker.close();
     }
 
     /** Looks up the configured metrics' indices whose last look-up no longer stands. */

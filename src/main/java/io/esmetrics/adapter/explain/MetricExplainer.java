@@ -77,7 +77,7 @@ class MetricExplainer {
         String from;
         List<MetricValue> values;
         Instant computedAt;
-        if (held.isPresent() && held.get().usableAt(now)) {
+        if (held.isPresent() && held.get().served()) {
             from = "memory";
             values = held.get().values().orElseThrow();
             computedAt = held.get().computedAt().orElseThrow();

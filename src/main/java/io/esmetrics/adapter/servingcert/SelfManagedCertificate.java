@@ -2,7 +2,7 @@ package io.esmetrics.adapter.servingcert;
 
 import io.esmetrics.adapter.cluster.OwnNamespace;
 import io.esmetrics.adapter.rules.KubernetesDuration;
-import io.esmetrics.adapter.time.BackgroundThreads;
+import io.esmetrics.adapter.time.PeriodicWork;
 import io.esmetrics.adapter.tls.ServingCertificateChanged;
 import io.esmetrics.adapter.tls.ServingCertificateSource;
 import io.esmetrics.adapter.tls.ServingConfig;
@@ -21,8 +21,6 @@ import java.net.HttpURLConnection;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -45,7 +43,7 @@ public class SelfManagedCertificate implements ServingCertificateSource {
     private final AtomicReference<ServingSecret> served = new AtomicReference<>();
     private volatile Optional<String> namespace = Optional.empty();
     private RotationPolicy policy;
-    private ScheduledExecutorService ticker;
+    private PeriodicWork ticker;
 
     @Inject
     SelfManagedCertificate(ServingConfig config, Instance<KubernetesClient> client, OwnNamespace ownNamespace,
@@ -82,15 +80,14 @@ public class SelfManagedCertificate implements ServingCertificateSource {
         Log.infof("Self-managed serving certificate for %s, kept in Secret %s/%s", policy.dnsNames(), namespace.get(),
                 config.secretName());
         boolean ready = checkSafely();
-        ticker = BackgroundThreads.scheduler("serving-certificate");
-        long interval = config.reloadInterval().toMillis();
-        ticker.scheduleWithFixedDelay(this::checkSafely, interval, interval, TimeUnit.MILLISECONDS);
+        ticker = PeriodicWork.start("serving-certificate", "checking the serving certificate", config.reloadInterval(),
+                config.reloadInterval(), this::checkSafely);
         return ready ? Optional.of(event(served.get())) : Optional.empty();
     }
 
     void stop(@Observes ShutdownEvent event) {
         if (ticker != null) {
-            ticker.shutdownNow();
+            ticker.close();
         }
     }
 

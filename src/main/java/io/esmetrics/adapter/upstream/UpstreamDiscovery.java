@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.esmetrics.adapter.externalmetrics.ForwardedMetricNames;
 import io.esmetrics.adapter.observability.RepeatedWarnings;
 import io.esmetrics.adapter.rules.MetricRules;
-import io.esmetrics.adapter.time.BackgroundThreads;
+import io.esmetrics.adapter.time.PeriodicWork;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
@@ -14,13 +14,12 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The upstream provider's metric names, fetched every {@code adapter.upstream.discovery-interval} in the background
@@ -41,7 +40,7 @@ public class UpstreamDiscovery implements ForwardedMetricNames {
     private final Set<String> reportedClashes = ConcurrentHashMap.newKeySet();
     private volatile Set<String> names = Set.of();
     private volatile int clashes;
-    private ScheduledExecutorService ticker;
+    private PeriodicWork ticker;
 
     UpstreamDiscovery(UpstreamClient client, UpstreamConfig config, MetricRules rules, ObjectMapper mapper, MeterRegistry registry) {
         this.client = client;
@@ -62,14 +61,13 @@ public class UpstreamDiscovery implements ForwardedMetricNames {
         if (!client.enabled()) {
             return;
         }
-        ticker = BackgroundThreads.scheduler("upstream-discovery");
-        long interval = config.discoveryInterval().toMillis();
-        ticker.scheduleWithFixedDelay(this::refreshSafely, 0, interval, TimeUnit.MILLISECONDS);
+        ticker = PeriodicWork.start("upstream-discovery", "listing the upstream provider's metrics", Duration.ZERO,
+                config.discoveryInterval(), this::refreshSafely);
     }
 
     void stop(@Observes ShutdownEvent event) {
         if (ticker != null) {
-            ticker.shutdownNow();
+            ticker.close();
         }
     }
 

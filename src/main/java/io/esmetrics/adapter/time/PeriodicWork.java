@@ -1,0 +1,46 @@
+package io.esmetrics.adapter.time;
+
+import io.quarkus.logging.Log;
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The adapter's one idiom for background work (the cache refresh, the ingest look-ups, the status writes, the
+ * certificate, APIService and upstream checks): a task run on a named daemon thread of its own, {@code interval}
+ * after the end of its previous run. A run that throws is logged and the next one comes as planned, where a bare
+ * {@code scheduleWithFixedDelay} would end the loop silently at the first exception. Closing it stops the thread.
+ */
+public final class PeriodicWork implements AutoCloseable {
+
+    private final ScheduledExecutorService thread;
+
+    private PeriodicWork(ScheduledExecutorService thread) {
+        this.thread = thread;
+    }
+
+    /**
+     * @param name what the thread is called in a thread dump
+     * @param what the work, in the words of a log message: {@code "refreshing cached metric values"}
+     */
+    public static PeriodicWork start(String name, String what, Duration initialDelay, Duration interval, Runnable task) {
+        ScheduledExecutorService thread = BackgroundThreads.scheduler(name);
+        thread.scheduleWithFixedDelay(() -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                Log.errorf(e, "%s failed; trying again in %s", capitalized(what), interval);
+            }
+        }, initialDelay.toMillis(), Math.max(1, interval.toMillis()), TimeUnit.MILLISECONDS);
+        return new PeriodicWork(thread);
+    }
+
+    private static String capitalized(String what) {
+        return what.isEmpty() ? what : Character.toUpperCase(what.charAt(0)) + what.substring(1);
+    }
+
+    @Override
+    public void close() {
+        thread.shutdownNow();
+    }
+}
