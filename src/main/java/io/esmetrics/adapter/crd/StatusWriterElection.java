@@ -5,6 +5,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.PreDestroy;
@@ -26,6 +28,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>fabric8's elector ends when it loses the Lease; this one then stands again, so that a replica that lost a
  * renewal (an API server hiccup) takes over again when the Lease is free. On shutdown the Lease is released, so
  * the other replica takes over within a retry period instead of a lease duration.
+ *
+ * <p>{@code esmetrics_status_writer_leader} is 1 on the replica that writes: summed over the replicas it should be 1
+ * (0 while the Lease changes hands; more only while the election is off).
  */
 @ApplicationScoped
 class StatusWriterElection {
@@ -33,6 +38,7 @@ class StatusWriterElection {
     private final CustomResourcesConfig config;
     private final Instance<KubernetesClient> client;
     private final OwnNamespace ownNamespace;
+    private final MeterRegistry registry;
     /** The holder last logged: each new elector observes the Lease afresh, which is no change to log. */
     private final AtomicReference<String> loggedLeader = new AtomicReference<>();
     private volatile String identity;
@@ -41,14 +47,23 @@ class StatusWriterElection {
     private volatile boolean stopped;
     private CompletableFuture<?> election;
 
-    StatusWriterElection(CustomResourcesConfig config, Instance<KubernetesClient> client, OwnNamespace ownNamespace) {
+    StatusWriterElection(CustomResourcesConfig config, Instance<KubernetesClient> client, OwnNamespace ownNamespace,
+            MeterRegistry registry) {
         this.config = config;
         this.client = client;
         this.ownNamespace = ownNamespace;
+        this.registry = registry;
     }
 
     void start(@Observes StartupEvent event) {
-        if (!config.enabled() || !config.leaderElection().enabled()) {
+        if (!config.enabled()) {
+            return;
+        }
+        Gauge.builder("esmetrics.status.writer.leader", () -> leading() ? 1 : 0)
+                .description("1 while this replica writes ElasticsearchMetric statuses (it holds the Lease, or the election "
+                        + "is off), 0 while another replica does")
+                .register(registry);
+        if (!config.leaderElection().enabled()) {
             return;
         }
         Optional<String> namespace = config.leaderElection().leaseNamespace().or(ownNamespace::get);
