@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ManifestFilesTest {
 
     /** Custom resources of other projects: fabric8 has no model class for them. */
-    private static final Set<String> FOREIGN_GROUPS = Set.of("cert-manager.io", "telemetry.istio.io");
+    private static final Set<String> FOREIGN_GROUPS = Set.of("cert-manager.io", "telemetry.istio.io", "monitoring.coreos.com");
 
     static List<Path> manifestFiles() {
         return Manifests.manifestFiles();
