@@ -10,7 +10,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Cache hits and misses, and how old the served values are, by metric name. Only valid metric names reach
+ * Cache hits and misses, how old the served values are and how old they may grow (the staleness budget, so that a
+ * dashboard or an alert compares the two per metric without repeating the configuration), by metric name. Only valid metric names reach
  * here (unknown metrics fail before), so the tags stay bounded; selectors are never a tag.
  */
 @ApplicationScoped
@@ -21,11 +22,13 @@ class CacheMeters {
     private final MeterRegistry registry;
     private final SeriesCache cache;
     private final Set<String> agedMetrics = ConcurrentHashMap.newKeySet();
+    private final CacheConfig config;
     private final Clock clock;
 
-    CacheMeters(MeterRegistry registry, SeriesCache cache, Clock clock) {
+    CacheMeters(MeterRegistry registry, SeriesCache cache, CacheConfig config, Clock clock) {
         this.registry = registry;
         this.cache = cache;
+        this.config = config;
         this.clock = clock;
     }
 
@@ -35,6 +38,12 @@ class CacheMeters {
         if (agedMetrics.add(metricName)) {
             Gauge.builder("esmetrics.value.age", () -> oldestValueSeconds(metricName))
                     .description("Age of the oldest value served from memory for this metric")
+                    .tag("metric", metricName)
+                    .baseUnit("seconds")
+                    .register(registry);
+            Gauge.builder("esmetrics.value.age.budget", () -> config.maxValueAge(metricName).toMillis() / 1000.0)
+                    .description("The staleness budget of this metric: its last good value is served until it is this old, "
+                            + "then requests fail with 503")
                     .tag("metric", metricName)
                     .baseUnit("seconds")
                     .register(registry);

@@ -38,12 +38,10 @@ public class MetricRequestMeters {
 
     private final MeterRegistry registry;
     private final ExternalMetricsProvider provider;
-    private final ValueAgeBudgetMeters budgets;
 
-    MetricRequestMeters(MeterRegistry registry, ExternalMetricsProvider provider, ValueAgeBudgetMeters budgets) {
+    MetricRequestMeters(MeterRegistry registry, ExternalMetricsProvider provider) {
         this.registry = registry;
         this.provider = provider;
-        this.budgets = budgets;
     }
 
     @ServerRequestFilter
@@ -66,8 +64,5 @@ public class MetricRequestMeters {
                 .serviceLevelObjectives(LATENCY_BUCKETS)
                 .register(registry)
                 .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-        if (declared) {
-            budgets.requested(metric);
-        }
     }
 }

@@ -32,7 +32,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class PrometheusRuleTest {
 
     private static final Path RUNBOOKS = Path.of("docs", "monitoring.md");
-    private static final String RUNBOOK_URL = "https://github.com/esmetrics/es-metrics-adapter/blob/main/docs/monitoring.md#";
+    private static final String RUNBOOK_URL = "https://github.com/es-metrics-adapter/es-metrics-adapter/blob/main/docs/monitoring.md#";
     private static final Pattern DURATION = Pattern.compile("[1-9][0-9]*(s|m|h)");
     private static final YAMLFactory YAML = new YAMLFactory();
 
