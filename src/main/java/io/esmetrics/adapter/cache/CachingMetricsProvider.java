@@ -1,7 +1,7 @@
 package io.esmetrics.adapter.cache;
 
-import io.esmetrics.adapter.provider.Backend;
 import io.esmetrics.adapter.provider.BackendUnavailableException;
+import io.esmetrics.adapter.provider.DeclaredMetrics;
 import io.esmetrics.adapter.provider.ExternalMetricsProvider;
 import io.esmetrics.adapter.provider.HeldAnswer;
 import io.esmetrics.adapter.provider.LabelNotAllowedException;
@@ -10,6 +10,8 @@ import io.esmetrics.adapter.provider.MetricComputation;
 import io.esmetrics.adapter.provider.MetricNotFoundException;
 import io.esmetrics.adapter.provider.MetricQuery;
 import io.esmetrics.adapter.provider.MetricValue;
+import io.esmetrics.adapter.provider.MetricsBackend;
+import io.esmetrics.adapter.provider.SeriesQuery;
 import io.esmetrics.adapter.provider.SeriesSelection;
 import io.esmetrics.adapter.provider.TooManySeriesException;
 import io.esmetrics.adapter.selector.LabelSelector;
@@ -33,15 +35,17 @@ import java.util.concurrent.CompletableFuture;
 @ApplicationScoped
 public class CachingMetricsProvider implements ExternalMetricsProvider {
 
-    private final ExternalMetricsProvider backend;
+    private final DeclaredMetrics declared;
+    private final MetricsBackend backend;
     private final SeriesCache cache;
     private final CacheConfig config;
     private final CacheMeters meters;
     private final MissSearchLimiter limiter;
     private final Clock clock;
 
-    CachingMetricsProvider(@Backend ExternalMetricsProvider backend, SeriesCache cache, CacheConfig config,
+    CachingMetricsProvider(DeclaredMetrics declared, MetricsBackend backend, SeriesCache cache, CacheConfig config,
             CacheMeters meters, MissSearchLimiter limiter, Clock clock) {
+        this.declared = declared;
         this.backend = backend;
         this.cache = cache;
         this.config = config;
@@ -50,13 +54,15 @@ public class CachingMetricsProvider implements ExternalMetricsProvider {
         this.clock = clock;
     }
 
+    /** An unknown metric or an undeclared label fails here, before anything is kept or searched. */
     @Override
     public List<MetricValue> values(String namespace, String metricName, LabelSelector selector) {
+        SeriesQuery resolved = declared.resolve(namespace, metricName, selector);
         if (!config.enabled()) {
-            return backend.values(namespace, metricName, selector);
+            return backend.answer(resolved);
         }
         Instant now = clock.instant();
-        if (backend.answersFromNamespaceSeries(namespace, metricName, selector)) {
+        if (resolved.rule().splitsIntoSeries()) {
             try {
                 return SeriesSelection.select(answer(everySeries(namespace, metricName), now), selector);
             } catch (TooManySeriesException e) {
@@ -104,7 +110,7 @@ public class CachingMetricsProvider implements ExternalMetricsProvider {
     private List<MetricValue> uncached(MetricQuery query) {
         limiter.acquire(query.namespace(), query.metricName());
         meters.served(query.metricName(), CacheMeters.Result.MISS);
-        return backend.values(query.namespace(), query.metricName(), query.selector());
+        return backend.answer(declared.resolve(query));
     }
 
     private static MetricQuery everySeries(String namespace, String metricName) {
@@ -122,7 +128,7 @@ public class CachingMetricsProvider implements ExternalMetricsProvider {
             return Optional.empty();
         }
         Instant now = clock.instant();
-        if (backend.answersFromNamespaceSeries(namespace, metricName, selector)) {
+        if (declared.resolve(namespace, metricName, selector).rule().splitsIntoSeries()) {
             Optional<CachedSeries> every = cache.lookup(everySeries(namespace, metricName), now);
             boolean tooMany = every.flatMap(CachedSeries::lastFailure).filter(TooManySeriesException.class::isInstance)
                     .isPresent();
@@ -170,9 +176,10 @@ public class CachingMetricsProvider implements ExternalMetricsProvider {
         }
     }
 
+    /** The rule is looked up again: the definitions may have changed since the entry was made. */
     private MetricAnswer ask(MetricQuery query) {
         try {
-            return MetricAnswer.of(backend.values(query.namespace(), query.metricName(), query.selector()));
+            return MetricAnswer.of(backend.answer(declared.resolve(query)));
         } catch (RuntimeException e) {
             return MetricAnswer.failed(e);
         }
@@ -184,7 +191,7 @@ public class CachingMetricsProvider implements ExternalMetricsProvider {
         if (!config.enabled()) {
             return Optional.empty();
         }
-        if (backend.answersFromNamespaceSeries(namespace, metricName, selector)) {
+        if (declared.resolve(namespace, metricName, selector).rule().splitsIntoSeries()) {
             Optional<CachedSeries> every = cache.find(everySeries(namespace, metricName))
                     .filter(series -> series.lastFailure().filter(TooManySeriesException.class::isInstance).isEmpty());
             if (every.isPresent()) {
@@ -206,17 +213,19 @@ public class CachingMetricsProvider implements ExternalMetricsProvider {
     /** A search like a miss's, within the namespace's miss limit, whose answer is not kept. */
     @Override
     public List<MetricValue> computeWithoutKeeping(String namespace, String metricName, LabelSelector selector) {
+        SeriesQuery resolved = declared.resolve(namespace, metricName, selector);
         limiter.acquire(namespace, metricName);
-        return backend.values(namespace, metricName, selector);
+        return backend.answer(resolved);
     }
 
     @Override
     public MetricComputation describe(String namespace, String metricName, LabelSelector selector) {
-        return backend.describe(namespace, metricName, selector);
+        SeriesQuery query = declared.resolve(namespace, metricName, selector);
+        return backend.describe(query).acrossNamespaces(SeriesRefresher.acrossNamespaces(declared, backend, query.rule()));
     }
 
     @Override
     public Collection<String> metricNames() {
-        return backend.metricNames();
+        return declared.names();
     }
 }

@@ -1,12 +1,13 @@
 package io.esmetrics.adapter.cache;
 
 import io.esmetrics.adapter.observability.RepeatedWarnings;
-import io.esmetrics.adapter.provider.Backend;
-import io.esmetrics.adapter.provider.ExternalMetricsProvider;
+import io.esmetrics.adapter.provider.DeclaredMetrics;
 import io.esmetrics.adapter.provider.LabelNotAllowedException;
 import io.esmetrics.adapter.provider.MetricAnswer;
 import io.esmetrics.adapter.provider.MetricNotFoundException;
+import io.esmetrics.adapter.provider.MetricsBackend;
 import io.esmetrics.adapter.provider.MetricQuery;
+import io.esmetrics.adapter.rules.MetricRule;
 import io.esmetrics.adapter.time.BackgroundThreads;
 import io.esmetrics.adapter.time.PeriodicWork;
 import io.micrometer.core.instrument.Counter;
@@ -45,7 +46,8 @@ class SeriesRefresher {
     }
 
     private final SeriesCache cache;
-    private final ExternalMetricsProvider backend;
+    private final DeclaredMetrics declared;
+    private final MetricsBackend backend;
     private final CacheConfig config;
     private final Clock clock;
     private final Timer duration;
@@ -53,9 +55,10 @@ class SeriesRefresher {
     private PeriodicWork ticker;
     private ExecutorService batches;
 
-    SeriesRefresher(SeriesCache cache, @Backend ExternalMetricsProvider backend, CacheConfig config, Clock clock,
+    SeriesRefresher(SeriesCache cache, DeclaredMetrics declared, MetricsBackend backend, CacheConfig config, Clock clock,
             MeterRegistry registry) {
         this.cache = cache;
+        this.declared = declared;
         this.backend = backend;
         this.config = config;
         this.clock = clock;
@@ -121,7 +124,7 @@ class SeriesRefresher {
         List<Refresh> others = new ArrayList<>();
         for (Refresh refresh : due) {
             MetricQuery query = refresh.series().query();
-            if (query.selector().isEmpty() && backend.refreshesAcrossNamespaces(query.metricName())) {
+            if (query.selector().isEmpty() && acrossNamespaces(query)) {
                 acrossNamespaces.computeIfAbsent(query.metricName(), name -> new ArrayList<>()).add(refresh);
             } else {
                 others.add(refresh);
@@ -137,11 +140,24 @@ class SeriesRefresher {
         return batches;
     }
 
+    /** Whether the answers of this rule for many namespaces are refreshed in one batch: shared by all, if the backend can. */
+    static boolean acrossNamespaces(DeclaredMetrics declared, MetricsBackend backend, MetricRule rule) {
+        return declared.servesEveryNamespace(rule) && backend.answersAcrossNamespaces(rule);
+    }
+
+    private boolean acrossNamespaces(MetricQuery query) {
+        try {
+            return acrossNamespaces(declared, backend, declared.resolve(query).rule());
+        } catch (MetricNotFoundException | LabelNotAllowedException e) {
+            return false;
+        }
+    }
+
     private void refresh(List<Refresh> batch) {
         List<MetricQuery> queries = batch.stream().map(refresh -> refresh.series().query()).toList();
         List<MetricAnswer> answers;
         try {
-            answers = backend.values(queries);
+            answers = declared.answer(queries, backend);
         } catch (RuntimeException e) {
             answers = queries.stream().map(query -> MetricAnswer.failed(e)).toList();
         }

@@ -79,7 +79,7 @@ record BatchedSearch(MetricRule rule, List<String> namespaces, LabelSelector sel
         }
         List<BatchedSearch> searches = new ArrayList<>();
         groups.forEach((group, members) -> {
-            if (members.size() > 1 && SearchRequestFactory.splitsIntoSeries(group.rule())) {
+            if (members.size() > 1 && group.rule().splitsIntoSeries()) {
                 searches.add(shared(group.rule(), members.stream().map(Resolved::member).toList()));
             } else {
                 members.forEach(member -> searches.add(single(group.rule(), member.member())));

@@ -1,22 +1,17 @@
 package io.esmetrics.adapter.elasticsearch;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.esmetrics.adapter.provider.Backend;
 import io.esmetrics.adapter.provider.BackendUnavailableException;
-import io.esmetrics.adapter.provider.ExternalMetricsProvider;
-import io.esmetrics.adapter.provider.LabelNotAllowedException;
 import io.esmetrics.adapter.provider.MetricAnswer;
 import io.esmetrics.adapter.provider.MetricComputation;
-import io.esmetrics.adapter.provider.MetricNotFoundException;
-import io.esmetrics.adapter.provider.MetricQuery;
 import io.esmetrics.adapter.provider.MetricValue;
+import io.esmetrics.adapter.provider.MetricsBackend;
+import io.esmetrics.adapter.provider.SeriesQuery;
 import io.esmetrics.adapter.provider.SeriesSelection;
 import io.esmetrics.adapter.provider.TooManySeriesException;
 import io.esmetrics.adapter.resilience.CircuitBreaker;
 import io.esmetrics.adapter.rules.MetricRule;
-import io.esmetrics.adapter.rules.MetricRules;
 import io.esmetrics.adapter.selector.LabelSelector;
-import io.esmetrics.adapter.selector.Requirement;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Instant;
@@ -35,9 +30,8 @@ import java.util.Optional;
  * them with one {@code _msearch}. A metric is computed only from current data (events still arrive in its
  * indices, {@link IngestWatch}) and with the fields its indices really have ({@link FieldCapabilities}).
  */
-@Backend
 @ApplicationScoped
-class ElasticsearchMetricsProvider implements ExternalMetricsProvider {
+class ElasticsearchMetricsProvider implements MetricsBackend {
 
     /** What a rule is searched with, or why it cannot be computed now. */
     private record Prepared(Optional<ResolvedFields> fields, Optional<BackendUnavailableException> problem) {
@@ -47,7 +41,6 @@ class ElasticsearchMetricsProvider implements ExternalMetricsProvider {
         }
     }
 
-    private final MetricRules rules;
     private final SearchClient client;
     private final SearchRequestFactory requests;
     private final ElasticsearchConfig config;
@@ -57,9 +50,8 @@ class ElasticsearchMetricsProvider implements ExternalMetricsProvider {
     private final CircuitBreaker breaker;
     private final Clock clock;
 
-    ElasticsearchMetricsProvider(MetricRules rules, SearchClient client, ElasticsearchConfig config,
-            ElasticsearchMeters meters, IngestWatch ingest, FieldCapabilities mappings, CircuitBreaker breaker, Clock clock) {
-        this.rules = rules;
+    ElasticsearchMetricsProvider(SearchClient client, ElasticsearchConfig config, ElasticsearchMeters meters,
+            IngestWatch ingest, FieldCapabilities mappings, CircuitBreaker breaker, Clock clock) {
         this.client = client;
         this.config = config;
         this.meters = meters;
@@ -71,8 +63,11 @@ class ElasticsearchMetricsProvider implements ExternalMetricsProvider {
     }
 
     @Override
-    public List<MetricValue> values(String namespace, String metricName, LabelSelector selector) {
-        MetricRule rule = rule(namespace, metricName, selector);
+    public List<MetricValue> answer(SeriesQuery query) {
+        MetricRule rule = query.rule();
+        String namespace = query.namespace();
+        String metricName = rule.name();
+        LabelSelector selector = query.selector();
         ResolvedFields fields = prepare(List.of(rule)).get(rule).orThrow();
         Instant now = clock.instant();
         try {
@@ -92,8 +87,8 @@ class ElasticsearchMetricsProvider implements ExternalMetricsProvider {
      * event as a search would, never searches the metric itself.
      */
     @Override
-    public MetricComputation describe(String namespace, String metricName, LabelSelector selector) {
-        MetricRule rule = rule(namespace, metricName, selector);
+    public MetricComputation describe(SeriesQuery query) {
+        MetricRule rule = query.rule();
         Instant now = clock.instant();
         ResolvedFields fields = ResolvedFields.AS_DECLARED;
         Optional<String> problem = Optional.empty();
@@ -102,37 +97,13 @@ class ElasticsearchMetricsProvider implements ExternalMetricsProvider {
         } catch (BackendUnavailableException e) {
             problem = Optional.of(e.getMessage() + " (the request below uses the fields as declared)");
         }
-        SearchRequest search = requests.create(rule, fields, namespace, selector, now, Optional.empty());
+        SearchRequest search = requests.create(rule, fields, query.namespace(), query.selector(), now, Optional.empty());
         IngestObservation observed = ingest.observe(List.of(EventIndices.of(rule))).values().iterator().next();
         MetricComputation.DataFreshness freshness = new MetricComputation.DataFreshness(observed.checkedAt(),
                 observed.newestEvent(), observed.lag(), rule.stalledAfter(),
                 observed.problemFor(rule).map(RuntimeException::getMessage));
-        return new MetricComputation("Elasticsearch", computedBy(rule), Optional.of(SearchClient.byHand(search)), problem,
+        return new MetricComputation("Elasticsearch", false, Optional.of(SearchClient.byHand(search)), problem,
                 Optional.of(freshness), breaker.state().name().toLowerCase(Locale.ROOT).replace('_', '-'));
-    }
-
-    private String computedBy(MetricRule rule) {
-        if (searchedAcrossNamespaces(rule)) {
-            return "One search finds the series of metric " + rule.name() + " for every namespace that asks for it"
-                    + " (the namespace is the first source of its composite aggregation); every selector is picked in"
-                    + " memory from this namespace's series. The request below finds the same series for this namespace"
-                    + " and selector alone.";
-        }
-        if (SearchRequestFactory.splitsIntoSeries(rule)) {
-            return "One search finds every series of metric " + rule.name() + " in this namespace; every selector is"
-                    + " picked in memory from them. The request below finds the same series for this selector alone.";
-        }
-        if (rule.labels().isEmpty()) {
-            return "One search for this namespace: metric " + rule.name() + " declares no labels and has one series.";
-        }
-        return "One search for this namespace and selector: the " + rule.aggregation().name().toLowerCase(Locale.ROOT)
-                + " of metric " + rule.name() + " does not add up across series, so selectors share no search.";
-    }
-
-    /** Metrics whose series add up, when their label fields hold one value per event (the event contract). */
-    @Override
-    public boolean answersFromNamespaceSeries(String namespace, String metricName, LabelSelector selector) {
-        return SearchRequestFactory.splitsIntoSeries(rule(namespace, metricName, selector));
     }
 
     /**
@@ -142,16 +113,11 @@ class ElasticsearchMetricsProvider implements ExternalMetricsProvider {
      * namespace, not the number of HPAs and selectors asking.
      */
     @Override
-    public List<MetricAnswer> values(List<MetricQuery> queries) {
+    public List<MetricAnswer> answer(List<SeriesQuery> queries) {
         MetricAnswer[] answers = new MetricAnswer[queries.size()];
         List<BatchedSearch.Resolved> resolved = new ArrayList<>();
         for (int i = 0; i < queries.size(); i++) {
-            MetricQuery query = queries.get(i);
-            try {
-                resolved.add(new BatchedSearch.Resolved(i, query, rule(query.namespace(), query.metricName(), query.selector())));
-            } catch (RuntimeException e) {
-                answers[i] = MetricAnswer.failed(e);
-            }
+            resolved.add(new BatchedSearch.Resolved(i, queries.get(i).byName(), queries.get(i).rule()));
         }
         Map<MetricRule, Prepared> prepared = prepare(resolved.stream().map(BatchedSearch.Resolved::rule).toList());
         Map<MetricRule, ResolvedFields> fields = new LinkedHashMap<>();
@@ -170,7 +136,7 @@ class ElasticsearchMetricsProvider implements ExternalMetricsProvider {
         // smaller pieces, in another round (across namespaces: per namespace; in a namespace: per selector, since each
         // may select few enough). Failing them instead would turn a metric that works query by query into one that
         // never refreshes. At most three rounds: a search of a single query is never split.
-        List<BatchedSearch> round = BatchedSearch.plan(searchable, this::searchedAcrossNamespaces);
+        List<BatchedSearch> round = BatchedSearch.plan(searchable, this::answersAcrossNamespaces);
         while (!round.isEmpty()) {
             round = search(round, fields, answers, now);
         }
@@ -280,17 +246,6 @@ class ElasticsearchMetricsProvider implements ExternalMetricsProvider {
         return response;
     }
 
-    private MetricRule rule(String namespace, String metricName, LabelSelector selector) {
-        MetricRule rule = rules.find(namespace, metricName)
-                .orElseThrow(() -> new MetricNotFoundException(namespace, metricName));
-        for (Requirement requirement : selector.requirements()) {
-            if (!rule.labels().containsKey(requirement.key())) {
-                throw new LabelNotAllowedException(metricName, requirement.key(), rule.labels().keySet());
-            }
-        }
-        return rule;
-    }
-
     /** The series a search found, and for a search across namespaces the namespace of each (same order). */
     private record Found(List<MetricValue> values, List<String> namespaces) {
 
@@ -337,15 +292,13 @@ class ElasticsearchMetricsProvider implements ExternalMetricsProvider {
                 : requests.create(search.rule(), fields, search.namespace(), search.selector(), now, after);
     }
 
-    /** A configured metric that splits into series and is kept per namespace: refreshed for all of them at once. */
-    private boolean searchedAcrossNamespaces(MetricRule rule) {
-        return config.searchAcrossNamespaces() && SearchRequestFactory.splitsIntoSeries(rule)
-                && rule.namespaceField().isPresent() && rules.configured(rule.name());
-    }
-
+    /**
+     * A metric that splits into series and is kept per namespace: one search for every namespace of a batch. Only the
+     * queries of one rule are searched together, so a namespace's own ElasticsearchMetric is searched alone.
+     */
     @Override
-    public boolean refreshesAcrossNamespaces(String metricName) {
-        return rules.configuredRule(metricName).filter(this::searchedAcrossNamespaces).isPresent();
+    public boolean answersAcrossNamespaces(MetricRule rule) {
+        return config.searchAcrossNamespaces() && rule.splitsIntoSeries() && rule.namespaceField().isPresent();
     }
 
     private TooManySeriesException tooManySeries(MetricRule rule) {
@@ -356,10 +309,5 @@ class ElasticsearchMetricsProvider implements ExternalMetricsProvider {
     private static List<MetricValue> orZero(List<MetricValue> values, MetricRule rule, LabelSelector selector, Instant now) {
         Instant timestamp = rule.aggregation().usesWindow() ? SearchRequestFactory.windowEnd(rule, now) : now;
         return values.isEmpty() ? List.of(SeriesSelection.zero(rule.name(), selector, timestamp, rule.reportedWindow())) : values;
-    }
-
-    @Override
-    public Collection<String> metricNames() {
-        return rules.names();
     }
 }

@@ -56,7 +56,7 @@ final class SearchRequestFactory {
      */
     SearchRequest createAcrossNamespaces(MetricRule rule, ResolvedFields fields, List<String> namespaces, Instant now,
             Optional<JsonNode> after) {
-        if (!splitsIntoSeries(rule) || rule.namespaceField().isEmpty()) {
+        if (!rule.splitsIntoSeries() || rule.namespaceField().isEmpty()) {
             throw new IllegalArgumentException("metric " + rule.name() + " cannot be searched across namespaces");
         }
         return create(rule, fields, namespaces, LabelSelector.everything(), now, after);
@@ -67,7 +67,7 @@ final class SearchRequestFactory {
         ObjectNode body = JSON.objectNode();
         body.put("size", 0);
         body.put("timeout", searchTimeout.toMillis() + "ms");
-        boolean perSeries = splitsIntoSeries(rule);
+        boolean perSeries = rule.splitsIntoSeries();
         body.put("track_total_hits", !perSeries && !rule.aggregation().readsField());
         body.set("query", query(rule, fields, namespaces, selector, now));
         ObjectNode valueAggregation = valueAggregation(rule);
@@ -108,11 +108,6 @@ final class SearchRequestFactory {
         ObjectNode bounds = body.putObject("index_filter").putObject("range").putObject(timeField);
         bounds.put("gte", now.minus(span).toEpochMilli()).put("format", "epoch_millis");
         return body;
-    }
-
-    /** Additive metrics with labels answer one item per series; the HPA adds them up. */
-    static boolean splitsIntoSeries(MetricRule rule) {
-        return rule.aggregation().additive() && !rule.labels().isEmpty();
     }
 
     private static ObjectNode query(MetricRule rule, ResolvedFields fields, List<String> namespaces, LabelSelector selector,

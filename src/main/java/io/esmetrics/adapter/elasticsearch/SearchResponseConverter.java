@@ -38,7 +38,7 @@ final class SearchResponseConverter {
     static Page convert(MetricRule rule, JsonNode response, Instant now, int pageSize) {
         requireComplete(rule, response);
         Instant timestamp = rule.aggregation().usesWindow() ? SearchRequestFactory.windowEnd(rule, now) : now;
-        if (SearchRequestFactory.splitsIntoSeries(rule)) {
+        if (rule.splitsIntoSeries()) {
             if (response.path("_shards").path("total").asInt(-1) == 0) {
                 // No index matches the pattern yet (a fresh cluster, a new day): an empty window, no series.
                 return new Page(List.of(), Optional.empty());

@@ -69,7 +69,7 @@ class MetricExplainer {
         Outcome outcome = outcome(namespace, metricName, selector, held, now);
         return new MetricExplanation(MetricExplanation.KIND, namespace, metricName, selector.toString(),
                 answer(metricName, outcome, held, now), target.map(wanted -> hpa(wanted, outcome, held, now)).orElse(null),
-                rule(rule), backend(computation));
+                rule(rule), backend(rule, computation));
     }
 
     private Outcome outcome(String namespace, String metricName, LabelSelector selector, Optional<HeldAnswer> held,
@@ -134,8 +134,26 @@ class MetricExplainer {
                 KubernetesDuration.format(rule.stalledAfter()), rule.labels());
     }
 
-    private static MetricExplanation.Backend backend(MetricComputation computation) {
-        return new MetricExplanation.Backend(computation.backend(), computation.how(),
+    /** Which searches compute the answer, in a sentence. */
+    private static String computedBy(MetricRule rule, MetricComputation computation) {
+        if (computation.acrossNamespaces()) {
+            return "One search finds the series of metric " + rule.name() + " for every namespace that asks for it;"
+                    + " every selector is picked in memory from this namespace's series. The request below finds the"
+                    + " same series for this namespace and selector alone.";
+        }
+        if (rule.splitsIntoSeries()) {
+            return "One search finds every series of metric " + rule.name() + " in this namespace; every selector is"
+                    + " picked in memory from them. The request below finds the same series for this selector alone.";
+        }
+        if (rule.labels().isEmpty()) {
+            return "One search for this namespace: metric " + rule.name() + " declares no labels and has one series.";
+        }
+        return "One search for this namespace and selector: the " + rule.aggregation().name().toLowerCase(Locale.ROOT)
+                + " of metric " + rule.name() + " does not add up across series, so selectors share no search.";
+    }
+
+    private static MetricExplanation.Backend backend(MetricRule rule, MetricComputation computation) {
+        return new MetricExplanation.Backend(computation.backend(), computedBy(rule, computation),
                 computation.request().map(request -> new MetricExplanation.Request(request.method(), request.path(),
                         request.body(), request.console())).orElse(null),
                 computation.requestProblem().orElse(null),

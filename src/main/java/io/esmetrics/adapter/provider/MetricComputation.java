@@ -8,15 +8,21 @@ import java.util.Optional;
 /**
  * How the backend computes one query's answer, as {@code explain=true} shows it; gathered without computing it.
  *
- * @param how            in a sentence: which searches compute the answer, and how often
+ * @param acrossNamespaces whether the refresh computes this answer with those of every other namespace asking, in one
+ *                       search; set in front of the backend, which only knows whether it can
  * @param request        the backend request that computes exactly this answer, ready to be sent by hand
  * @param requestProblem why the backend could not compute it now, found while preparing {@code request}
  * @param freshness      what the backend knows of the data's arrival, if it watches it
  * @param circuit        the state of the circuit breaker in front of the backend: {@code closed}, {@code open},
  *                       {@code half-open}
  */
-public record MetricComputation(String backend, String how, Optional<BackendRequest> request,
+public record MetricComputation(String backend, boolean acrossNamespaces, Optional<BackendRequest> request,
         Optional<String> requestProblem, Optional<DataFreshness> freshness, String circuit) {
+
+    /** The same, saying whether the answer is computed across namespaces. */
+    public MetricComputation acrossNamespaces(boolean across) {
+        return new MetricComputation(backend, across, request, requestProblem, freshness, circuit);
+    }
 
     /** A request to the backend: what a person would type in its console (Kibana Dev Tools for Elasticsearch). */
     public record BackendRequest(String method, String path, JsonNode body, String console) {

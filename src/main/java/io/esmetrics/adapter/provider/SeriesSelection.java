@@ -11,7 +11,7 @@ import java.util.stream.Collectors;
 
 /**
  * The answer for one selector, picked in memory from every series of a metric in a namespace. For a metric whose
- * series add up (see {@link ExternalMetricsProvider#answersFromNamespaceSeries}) it is exactly what a search with
+ * series add up (see {@link io.esmetrics.adapter.rules.MetricRule#splitsIntoSeries()}) it is exactly what a search with
  * that selector answers, so any number of distinct selectors costs one search, not one each.
  */
 public final class SeriesSelection {

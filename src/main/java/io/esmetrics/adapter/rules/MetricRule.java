@@ -44,6 +44,16 @@ public record MetricRule(
         return aggregation.usesWindow() ? window.plus(ingestLag) : staleness;
     }
 
+    /**
+     * Whether an answer is one item per series, which add up to the total (additive aggregations with labels; the
+     * HPA sums the items). Then the answer for any selector is the selection of the namespace's series whose labels
+     * match, exactly as a search with the selector would find it, given label fields that hold one value per event
+     * (the event contract): one answer per namespace serves every selector.
+     */
+    public boolean splitsIntoSeries() {
+        return aggregation.additive() && !labels.isEmpty();
+    }
+
     /** Whether silence in the indices beyond {@link #stalledAfter} means a stalled pipeline. */
     public boolean detectsStalls() {
         return !stalledAfter.isZero();

@@ -99,6 +99,11 @@ class ElasticsearchFaultsTest {
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
                 .until(() -> request.explain().getInt("answer.code") == 503);
         assertThat(request.explain().getString("answer.status.message")).contains("told to answer 503");
+
+        proxy.behave(new Forward());
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> "7".equals(value(request.get())));
+        assertThat(request.explain().getString("answer.lastFailure")).as("recovered").isNull();
     }
 
     @Test
@@ -157,6 +162,6 @@ class ElasticsearchFaultsTest {
     }
 
     static String value(Response response) {
-        return response.statusCode() == 200 ? response.path("items[0].value") : "HTTP " + response.statusCode();
+        return response.statusCode() == 200 ? response.path("items[0].value") : "HTTP " + response.statusCode() + ": " + response.path("message");
     }
 }

@@ -5,10 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
-import io.esmetrics.adapter.provider.Backend;
+import io.esmetrics.adapter.provider.DeclaredMetrics;
 import io.esmetrics.adapter.provider.ExternalMetricsProvider;
 import io.esmetrics.adapter.provider.MetricQuery;
 import io.esmetrics.adapter.provider.MetricValue;
+import io.esmetrics.adapter.provider.MetricsBackend;
 import io.esmetrics.adapter.selector.LabelSelector;
 import io.esmetrics.adapter.testsupport.AdjustableClock;
 import io.esmetrics.adapter.testsupport.ElasticsearchProxy;
@@ -71,8 +72,10 @@ class TenantFloodTest {
     ExternalMetricsProvider cached;
 
     @Inject
-    @Backend
-    ExternalMetricsProvider backend;
+    MetricsBackend backend;
+
+    @Inject
+    DeclaredMetrics declared;
 
     @Inject
     SeriesCache cache;
@@ -108,7 +111,7 @@ class TenantFloodTest {
             for (int i = 0; i < answers.size(); i++) {
                 if (i % 1_000 == 0 || i < 12) {
                     assertThat(seen(answers.get(i).get())).as("selector %s", selector(i))
-                            .isEqualTo(seen(backend.values(team, "request_rate", selector(i))));
+                            .isEqualTo(seen(backend.answer(declared.resolve(team, "request_rate", selector(i)))));
                 }
             }
         } finally {

@@ -4,13 +4,13 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.esmetrics.adapter.provider.Backend;
-import io.esmetrics.adapter.provider.ExternalMetricsProvider;
+import io.esmetrics.adapter.provider.DeclaredMetrics;
 import io.esmetrics.adapter.provider.LabelNotAllowedException;
 import io.esmetrics.adapter.provider.MetricAnswer;
 import io.esmetrics.adapter.provider.MetricNotFoundException;
 import io.esmetrics.adapter.provider.MetricQuery;
 import io.esmetrics.adapter.provider.MetricValue;
+import io.esmetrics.adapter.provider.MetricsBackend;
 import io.esmetrics.adapter.provider.TooManySeriesException;
 import io.esmetrics.adapter.selector.LabelSelector;
 import io.esmetrics.adapter.testsupport.ElasticsearchProxy;
@@ -66,8 +66,15 @@ class SharedSeriesSearchTest {
     private final ElasticsearchProxy proxy = ProxiedElasticsearchTestResource.proxy();
 
     @Inject
-    @Backend
-    ExternalMetricsProvider backend;
+    MetricsBackend backend;
+
+    @Inject
+    DeclaredMetrics declared;
+
+    /** The backend's answers to queries by name, as the cache asks them (with their rules resolved). */
+    private List<MetricAnswer> answers(List<MetricQuery> queries) {
+        return declared.answer(queries, backend);
+    }
 
     @Test
     void answersEverySelectorOfAMetricFromOneSharedSearchExactlyAsItsOwnSearchWould() {
@@ -96,7 +103,7 @@ class SharedSeriesSearchTest {
                 query(team, "queue_length_max", "service=svc-1"),
                 query(team, "queue_length_max", "service=svc-2"));
 
-        List<MetricAnswer> answers = backend.values(queries);
+        List<MetricAnswer> answers = answers(queries);
 
         // queue_length and request_rate: one search each; max does not split into series, so one per selector.
         assertThat(proxy.searchBodiesMentioning(team)).isEqualTo(1 + 1 + 2);
@@ -148,7 +155,7 @@ class SharedSeriesSearchTest {
                 query(first, "request_rate", "service=svc-1"),
                 query(first, "request_rate", ""));
 
-        List<MetricAnswer> answers = backend.values(queries);
+        List<MetricAnswer> answers = answers(queries);
 
         assertThat(proxy.searchBodiesMentioning(first)).as("one search per metric, across the namespaces").isEqualTo(2);
         assertThat(proxy.searchBodiesMentioning(second)).isEqualTo(2);
@@ -177,7 +184,7 @@ class SharedSeriesSearchTest {
                 query(team, "request_rate", "status_code=500.0"),
                 query(team, "request_rate", "status_code=500.5"));
 
-        List<MetricAnswer> answers = backend.values(queries);
+        List<MetricAnswer> answers = answers(queries);
 
         assertThat(proxy.searchBodiesMentioning(team)).as("one shared search").isEqualTo(1);
         assertAnsweredAsOwnSearchesAnswer(queries, answers);
@@ -195,7 +202,7 @@ class SharedSeriesSearchTest {
                 query(team, "no_such_metric", "service=svc-1"),
                 query(team, "queue_length", "queue=q1"));
 
-        List<MetricAnswer> answers = backend.values(queries);
+        List<MetricAnswer> answers = answers(queries);
 
         assertThat(numbers(answers.get(0))).containsExactly("3");
         assertThat(answers.get(1).failure()).containsInstanceOf(LabelNotAllowedException.class);
@@ -216,7 +223,7 @@ class SharedSeriesSearchTest {
                 query(team, "queue_length", "service=nobody"),
                 query(team, "queue_length", "service!=svc-0"));
 
-        List<MetricAnswer> answers = backend.values(queries);
+        List<MetricAnswer> answers = answers(queries);
 
         // The shared search finds 10 series, more than the 8 allowed; then each selector searches on its own.
         assertThat(proxy.searchBodiesMentioning(team)).isEqualTo(1 + 4);
@@ -235,7 +242,7 @@ class SharedSeriesSearchTest {
                 .queueSample(Instant.now().minusSeconds(20), team, "svc-2", "q1", 4)
                 .indexInto(SharedElasticsearch.node());
         // Events were seen arriving in the metric's indices: what fails is its shared search itself.
-        assertThat(backend.values(List.of(query(team, "fault_queue_length", "service=svc-1"))).get(0).succeeded()).isTrue();
+        assertThat(answers(List.of(query(team, "fault_queue_length", "service=svc-1"))).get(0).succeeded()).isTrue();
         String index = "fault-" + team;
         SharedElasticsearch.node().createIndexWithUnassignedShard(index);
         try {
@@ -245,7 +252,7 @@ class SharedSeriesSearchTest {
                     query(team, "fault_queue_length", "service!=svc-1"),
                     query(team, "fault_queue_length", "service in (svc-1,svc-2)"));
 
-            List<MetricAnswer> answers = backend.values(queries);
+            List<MetricAnswer> answers = answers(queries);
 
             for (int failed : List.of(0, 2, 3)) {
                 assertThat(answers.get(failed).failure()).get().extracting(Throwable::getMessage).asString()
@@ -291,7 +298,7 @@ class SharedSeriesSearchTest {
                 .flatMap(namespace -> Stream.of(query(namespace, "queue_length", ""), query(namespace, "request_rate", "")))
                 .toList();
 
-        List<MetricAnswer> answers = backend.values(queries);
+        List<MetricAnswer> answers = answers(queries);
 
         assertThat(proxy.searchBodiesMentioning(prefix)).as("one search per metric for 25 namespaces").isEqualTo(2);
         assertAnsweredAsOwnSearchesAnswer(queries, answers);
@@ -311,7 +318,7 @@ class SharedSeriesSearchTest {
         }
         long before = proxy.searchBodiesMentioning(prefix);
 
-        List<MetricAnswer> again = backend.values(queries);
+        List<MetricAnswer> again = answers(queries);
 
         assertThat(proxy.searchBodiesMentioning(prefix) - before).isEqualTo(2);
         assertAnsweredAsOwnSearchesAnswer(queries, again);
@@ -332,7 +339,7 @@ class SharedSeriesSearchTest {
         events.indexInto(SharedElasticsearch.node());
         List<MetricQuery> queries = namespaces.stream().map(namespace -> query(namespace, "queue_length", "")).toList();
 
-        List<MetricAnswer> answers = backend.values(queries);
+        List<MetricAnswer> answers = answers(queries);
 
         assertThat(proxy.searchBodiesMentioning(prefix)).as("1,050 series: two pages").isEqualTo(2);
         assertThat(answers).allSatisfy(answer -> assertThat(answer.values()).hasSize(7));
@@ -351,7 +358,7 @@ class SharedSeriesSearchTest {
         IntStream.range(0, 10).forEach(i -> events.queueSample(Instant.now().minusSeconds(20), crowded, "svc-" + i, "q1", i));
         events.queueSample(Instant.now().minusSeconds(20), calm, "svc-1", "q1", 5).indexInto(SharedElasticsearch.node());
 
-        List<MetricAnswer> answers = backend.values(List.of(query(crowded, "queue_length", ""), query(calm, "queue_length", ""),
+        List<MetricAnswer> answers = answers(List.of(query(crowded, "queue_length", ""), query(calm, "queue_length", ""),
                 query(crowded, "queue_length", "service=svc-3")));
 
         assertThat(answers.get(0).failure()).get().isInstanceOf(TooManySeriesException.class)
@@ -372,7 +379,7 @@ class SharedSeriesSearchTest {
         Events events = Events.create();
         namespaces.forEach(namespace -> events.queueSample(Instant.now().minusSeconds(20), namespace, "svc-1", "q1", 3));
         events.indexInto(SharedElasticsearch.node());
-        assertThat(backend.values(List.of(query(namespaces.get(0), "fault_queue_length", ""))).get(0).succeeded()).isTrue();
+        assertThat(answers(List.of(query(namespaces.get(0), "fault_queue_length", ""))).get(0).succeeded()).isTrue();
         String index = "fault-" + prefix;
         SharedElasticsearch.node().createIndexWithUnassignedShard(index);
         try {
@@ -381,7 +388,7 @@ class SharedSeriesSearchTest {
             queries.add(query(namespaces.get(1), "queue_length", ""));
             long before = proxy.searchBodiesMentioning(prefix);
 
-            List<MetricAnswer> answers = backend.values(queries);
+            List<MetricAnswer> answers = answers(queries);
 
             assertThat(proxy.searchBodiesMentioning(prefix) - before).isEqualTo(2);
             for (int failed = 0; failed < namespaces.size(); failed++) {
@@ -397,7 +404,7 @@ class SharedSeriesSearchTest {
     private void assertAnsweredAsOwnSearchesAnswer(List<MetricQuery> queries, List<MetricAnswer> answers) {
         for (int i = 0; i < queries.size(); i++) {
             MetricQuery query = queries.get(i);
-            List<MetricValue> alone = backend.values(query.namespace(), query.metricName(), query.selector());
+            List<MetricValue> alone = backend.answer(declared.resolve(query));
             assertThat(answers.get(i).failure()).as("failure of %s", query).isEmpty();
             assertThat(Seen.of(answers.get(i).values())).as("answer to %s", query)
                     .containsExactlyInAnyOrderElementsOf(Seen.of(alone));
