@@ -1,5 +1,6 @@
 package io.esmetrics.adapter.crd;
 
+import io.esmetrics.adapter.rules.MetricDefinition;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -28,7 +29,7 @@ public interface CustomResourcesConfig {
      * The field holding the namespace of a document, forced on every resource (unless cluster scope is allowed and
      * the resource names another one): a resource in namespace N reads only documents whose field equals N.
      */
-    @WithDefault("kubernetes.namespace")
+    @WithDefault(MetricDefinition.DEFAULT_NAMESPACE_FIELD)
     String namespaceField();
 
     /**

@@ -1,5 +1,6 @@
 package io.esmetrics.adapter.crd;
 
+import io.esmetrics.adapter.rules.MetricDefinition;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
@@ -11,8 +12,9 @@ import io.fabric8.kubernetes.model.annotation.Version;
 
 /**
  * A metric a team declares in its own namespace. Its name is the metric name; HPAs of that namespace (and of
- * no other) can use it, and it reads only that namespace's documents. The CRD in {@code k8s/crd/} is generated
- * from this class (see CustomResourceDefinitionTest).
+ * no other) can use it, and it reads only that namespace's documents. Its spec is a metric definition, exactly as
+ * a definitions file holds one: one model, one schema. The CRD in {@code k8s/crd/} is generated from this class
+ * (see CustomResourceDefinitionTest).
  */
 @Group(ElasticsearchMetric.GROUP)
 @Version(ElasticsearchMetric.VERSION)
@@ -24,7 +26,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
         type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
-public class ElasticsearchMetric extends CustomResource<ElasticsearchMetricSpec, ElasticsearchMetricStatus>
+public class ElasticsearchMetric extends CustomResource<MetricDefinition, ElasticsearchMetricStatus>
         implements Namespaced {
 
     public static final String GROUP = "esmetrics.io";

@@ -22,7 +22,7 @@ final class ElasticsearchMetricConverter {
     MetricRule toRule(ElasticsearchMetric resource) {
         String source = source(resource);
         String name = resource.getMetadata().getName();
-        ElasticsearchMetricSpec spec = resource.getSpec();
+        MetricDefinition spec = resource.getSpec();
         if (spec == null) {
             throw new InvalidMetricDefinitionException(source, name, "spec", "is required");
         }
@@ -36,11 +36,11 @@ final class ElasticsearchMetricConverter {
                         "is not allowed: this adapter always uses " + config.namespaceField());
             }
         }
-        String namespaceField = spec.namespaceField() != null ? spec.namespaceField() : config.namespaceField();
-        Scope scope = spec.scope() != null ? spec.scope() : Scope.NAMESPACED;
-        MetricDefinition definition = new MetricDefinition(spec.indexPattern(), spec.timeField(), scope,
-                scope == Scope.NAMESPACED ? namespaceField : spec.namespaceField(), spec.filter(), spec.aggregation(), spec.field(),
-                spec.window(), spec.ingestLag(), spec.staleness(), spec.stalledAfter(), spec.labels(), spec.description());
+        // A namespaced resource that names no field reads the adapter's, not the definitions files' default.
+        boolean namespaced = spec.scope() == null || spec.scope() == Scope.NAMESPACED;
+        MetricDefinition definition = namespaced && spec.namespaceField() == null
+                ? spec.withNamespaceField(config.namespaceField())
+                : spec;
         return MetricRuleFactory.create(source, name, definition);
     }
 

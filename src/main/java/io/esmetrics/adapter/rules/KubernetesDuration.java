@@ -8,7 +8,10 @@ import java.util.regex.Pattern;
 /** Durations written as Kubernetes users write them (Go syntax): {@code 30s}, {@code 1m}, {@code 1h30m}, {@code 500ms}. */
 public final class KubernetesDuration {
 
-    private static final Pattern WHOLE = Pattern.compile("(\\d+(\\.\\d+)?(ms|s|m|h))+");
+    /** What {@link #parse} accepts, as a regular expression: the CRD's schema carries this very string. */
+    public static final String PATTERN = "^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$";
+
+    private static final Pattern WHOLE = Pattern.compile(PATTERN);
     private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h)");
 
     private KubernetesDuration() {

@@ -1,42 +1,143 @@
 package io.esmetrics.adapter.rules;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A metric as users write it in a metric definitions file (and, later, a custom resource spec). Every field
- * may be absent here; {@link MetricRuleFactory} applies defaults and rejects what cannot work.
- *
- * @param indexPattern  indices to search, e.g. {@code ai-events-*}; commas and wildcards allowed
- * @param timeField     the event time field, default {@code @timestamp}
- * @param scope         {@code Namespaced} (default) or {@code Cluster} for indices without a namespace field
- * @param namespaceField field holding the Kubernetes namespace, default {@code kubernetes.namespace}
- * @param filter        field → accepted values; every entry must match (term filters, never query syntax)
- * @param aggregation   rate, count, latest, sum, avg, min or max
- * @param field         numeric field read by latest, sum, avg, min and max
- * @param window        trailing window of the windowed aggregations, e.g. {@code 1m}
- * @param ingestLag     how far before now the window ends, so events still in flight are not missed
- * @param staleness     for latest: samples older than this no longer count
- * @param stalledAfter  the pipeline counts as stalled when the newest event of the indices is older than this;
- *                      {@code 0s} never
- * @param labels        selector label → document field; only these labels may appear in a label selector
- * @param description   free text shown nowhere but in the definitions themselves
+ * A metric as users write it: an entry of a metric definitions file, and the spec of an ElasticsearchMetric. This
+ * record is the one place a field is declared:
+ * <ul>
+ * <li>its annotations are the CRD's OpenAPI schema ({@code k8s/crd/}, generated: CustomResourceDefinitionTest);</li>
+ * <li>its descriptions are what {@code kubectl explain} shows and the field table of {@code docs/metrics.md}
+ * (generated: MetricDefinitionReferenceTest);</li>
+ * <li>its patterns and defaults are the ones {@link MetricRuleFactory} checks and applies.</li>
+ * </ul>
+ * Adding a field: a component here, with its schema annotations and a description that states its default (built
+ * from a {@code DEFAULT_*} constant); its check in {@link MetricRuleFactory} and its place in {@link MetricRule};
+ * then regenerate the CRD and the table ({@code -Dgolden.update=true}) and add its good and bad values to
+ * SchemaAgreesWithParserTest. Every field may be absent here: the factory applies the defaults and refuses, naming
+ * the field, what cannot work.
  */
-// Read by Jackson through reflection, which a native image must be told about.
+// Read and written by Jackson through reflection, which a native image must be told about.
 @RegisterForReflection
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "self.aggregation in ['rate', 'count'] ? !has(self.field) : has(self.field)",
+        message = "field is required by latest, sum, avg, min and max, and not used by rate and count")
 public record MetricDefinition(
+        @Required
+        @Pattern(INDEX_PATTERN)
+        @JsonPropertyDescription("Indices to search, e.g. ai-events-*; commas and wildcards allowed.")
         String indexPattern,
+
+        @Pattern(FIELD)
+        @JsonPropertyDescription("The event time field. Default " + DEFAULT_TIME_FIELD + ".")
         String timeField,
+
+        // Unknown enum values: see the note at the end.
+        @JsonFormat(with = JsonFormat.Feature.READ_UNKNOWN_ENUM_VALUES_AS_NULL)
+        @JsonPropertyDescription(Scope.NAMESPACED_NAME + ": only documents whose namespaceField holds the namespace asking. "
+                + Scope.CLUSTER_NAME + ": every document, whichever namespace asks (e.g. Elasticsearch's own indices); "
+                + "namespaceField must then be left out. Default " + DEFAULT_SCOPE + ". An ElasticsearchMetric may say "
+                + Scope.CLUSTER_NAME + " only where the adapter allows it (" + ALLOW_CLUSTER_SCOPE + ").")
         Scope scope,
+
+        @Pattern(FIELD)
+        @JsonPropertyDescription("Field holding the Kubernetes namespace of a document. Default " + DEFAULT_NAMESPACE_FIELD
+                + ". An ElasticsearchMetric reads the adapter's adapter.custom-resources.namespace-field instead, and may "
+                + "name another field only where the adapter allows it (" + ALLOW_CLUSTER_SCOPE + ").")
         String namespaceField,
+
+        @JsonPropertyDescription("Field -> accepted values, at least one per field; every entry must match (term filters, "
+                + "never query syntax).")
         Map<String, List<String>> filter,
+
+        @Required
+        @JsonFormat(with = JsonFormat.Feature.READ_UNKNOWN_ENUM_VALUES_AS_NULL)
+        @JsonPropertyDescription("How the matching documents become a number: rate, count, latest, sum, avg, min or max.")
         Aggregation aggregation,
+
+        @Pattern(FIELD)
+        @JsonPropertyDescription("Numeric field read by latest, sum, avg, min and max: required by them, refused by rate "
+                + "and count.")
         String field,
+
+        @Pattern(KubernetesDuration.PATTERN)
+        @JsonPropertyDescription("Trailing window of the windowed aggregations (all but latest), e.g. 2m. Default "
+                + DEFAULT_WINDOW + "; more than 0s, at most " + MAX_WINDOW + ".")
         String window,
+
+        @Pattern(KubernetesDuration.PATTERN)
+        @JsonPropertyDescription("How far before now the window ends, so events still in flight are not missed. Default "
+                + DEFAULT_INGEST_LAG + ".")
         String ingestLag,
+
+        @Pattern(KubernetesDuration.PATTERN)
+        @JsonPropertyDescription("For latest: samples older than this no longer count. Default " + DEFAULT_STALENESS
+                + "; more than 0s.")
         String staleness,
+
+        @Pattern(KubernetesDuration.PATTERN)
+        @JsonPropertyDescription("When the newest event of the indices (any namespace) is older than this, the pipeline "
+                + "counts as stalled: the last good value is served within the staleness budget, then an error, never a "
+                + "zero made of silence. Default " + DEFAULT_STALLED_AFTER + "; 0s never.")
         String stalledAfter,
+
+        @JsonPropertyDescription("Selector label -> document field; only these labels may appear in an HPA's selector. "
+                + "Keys are Kubernetes label keys.")
         Map<String, String> labels,
+
+        @JsonPropertyDescription("Free text, shown nowhere but in the definition itself.")
         String description) {
+
+    // The patterns, anchored as the CRD's schema needs them; MetricRuleFactory matches the same strings.
+    // Durations: KubernetesDuration.PATTERN.
+
+    /** Metric names are path segments of the API: keep them to characters that need no escaping. */
+    public static final String METRIC_NAME = "^[A-Za-z][A-Za-z0-9_.-]{0,252}$";
+    /** Index names and patterns as Elasticsearch accepts them, plus {@code cluster:} prefixes and exclusions. */
+    public static final String INDEX_PATTERN = "^-?([a-z0-9_*][a-z0-9_.*+-]*:)?[a-z0-9_*][a-z0-9_.*+-]*"
+            + "(,-?([a-z0-9_*][a-z0-9_.*+-]*:)?[a-z0-9_*][a-z0-9_.*+-]*)*$";
+    /** A document field: time, namespace, filter, label and value fields. */
+    public static final String FIELD = "^[A-Za-z0-9@_][A-Za-z0-9@_.-]*$";
+    /** A Kubernetes label key: an optional DNS-subdomain prefix and a name. */
+    public static final String LABEL_KEY = "^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$";
+
+    // The defaults, each named DEFAULT_ and the field's name (MetricDefinitionReferenceTest checks that its
+    // description states it).
+
+    public static final String DEFAULT_TIME_FIELD = "@timestamp";
+    public static final String DEFAULT_SCOPE = Scope.NAMESPACED_NAME;
+    public static final String DEFAULT_NAMESPACE_FIELD = "kubernetes.namespace";
+    public static final String DEFAULT_WINDOW = "1m";
+    public static final String DEFAULT_INGEST_LAG = "5s";
+    public static final String DEFAULT_STALENESS = "3m";
+    /**
+     * The shortest default {@code stalledAfter}: Logstash batches events and Elasticsearch makes them searchable
+     * after a refresh, so a few seconds of silence are normal even when events flow.
+     */
+    public static final String MIN_DEFAULT_STALLED_AFTER = "30s";
+    /** Computed by {@link MetricRuleFactory#defaultStalledAfter}. */
+    public static final String DEFAULT_STALLED_AFTER =
+            "half of window plus ingestLag (of staleness for latest), at least " + MIN_DEFAULT_STALLED_AFTER;
+    public static final String MAX_WINDOW = "24h";
+
+    /** The setting that lets an ElasticsearchMetric leave its namespace (crd.CustomResourcesConfig). */
+    private static final String ALLOW_CLUSTER_SCOPE = "adapter.custom-resources.allow-cluster-scope";
+
+    /** The same definition reading another namespace field. */
+    public MetricDefinition withNamespaceField(String namespaceField) {
+        return new MetricDefinition(indexPattern, timeField, scope, namespaceField, filter, aggregation, field, window,
+                ingestLag, staleness, stalledAfter, labels, description);
+    }
+
+    // Unknown enum values read as absent: an ElasticsearchMetric with a value only a newer CRD allows is then one
+    // Invalid resource ("is required") instead of failing the informer's whole list. MetricDefinitionsParser turns
+    // this off: a definitions file with an unknown value fails with the values accepted.
 }

@@ -1,10 +1,13 @@
 package io.esmetrics.adapter.rules;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.introspect.Annotated;
+import com.fasterxml.jackson.databind.introspect.JacksonAnnotationIntrospector;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.util.ArrayList;
@@ -29,6 +32,7 @@ public final class MetricDefinitionsParser {
     private static final ObjectMapper YAML = JsonMapper.builder(new YAMLFactory())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
+            .annotationIntrospector(new StrictEnums())
             .build();
 
     private MetricDefinitionsParser() {
@@ -74,6 +78,19 @@ public final class MetricDefinitionsParser {
                     e.getOriginalMessage().lines().findFirst().orElse("invalid"));
         } catch (JsonProcessingException e) {
             throw new InvalidMetricDefinitionException(source, name, "(definition)", e.getOriginalMessage());
+        }
+    }
+
+    /**
+     * MetricDefinition reads an unknown enum value as absent, for ElasticsearchMetrics written against a newer CRD;
+     * a file is read strictly: its unknown value fails with the values accepted.
+     */
+    private static final class StrictEnums extends JacksonAnnotationIntrospector {
+
+        @Override
+        public JsonFormat.Value findFormat(Annotated annotated) {
+            JsonFormat.Value format = super.findFormat(annotated);
+            return format == null ? null : format.withoutFeature(JsonFormat.Feature.READ_UNKNOWN_ENUM_VALUES_AS_NULL);
         }
     }
 }

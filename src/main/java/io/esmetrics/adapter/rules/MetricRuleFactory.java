@@ -8,28 +8,25 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 
-/** Applies defaults to a {@link MetricDefinition} and rejects, naming the field, what cannot work. */
+/**
+ * Applies defaults to a {@link MetricDefinition} and rejects, naming the field, what cannot work. The patterns and
+ * defaults are the model's constants, which the CRD's schema and descriptions carry too.
+ */
 public final class MetricRuleFactory {
 
-    static final String DEFAULT_TIME_FIELD = "@timestamp";
-    static final String DEFAULT_NAMESPACE_FIELD = "kubernetes.namespace";
-    static final Duration DEFAULT_WINDOW = Duration.ofMinutes(1);
-    static final Duration DEFAULT_INGEST_LAG = Duration.ofSeconds(5);
-    static final Duration DEFAULT_STALENESS = Duration.ofMinutes(3);
-    /**
-     * The shortest default {@code stalledAfter}: Logstash batches events and Elasticsearch makes them searchable
-     * after a refresh, so a few seconds of silence are normal even when events flow.
-     */
-    static final Duration MIN_DEFAULT_STALLED_AFTER = Duration.ofSeconds(30);
-    private static final Duration MAX_WINDOW = Duration.ofDays(1);
+    private static final Scope DEFAULT_SCOPE = Scope.fromWireName(MetricDefinition.DEFAULT_SCOPE).orElseThrow();
+    private static final Duration DEFAULT_WINDOW = KubernetesDuration.parse(MetricDefinition.DEFAULT_WINDOW);
+    private static final Duration DEFAULT_INGEST_LAG = KubernetesDuration.parse(MetricDefinition.DEFAULT_INGEST_LAG);
+    private static final Duration DEFAULT_STALENESS = KubernetesDuration.parse(MetricDefinition.DEFAULT_STALENESS);
+    private static final Duration MIN_DEFAULT_STALLED_AFTER = KubernetesDuration.parse(MetricDefinition.MIN_DEFAULT_STALLED_AFTER);
+    private static final Duration MAX_WINDOW = KubernetesDuration.parse(MetricDefinition.MAX_WINDOW);
+    /** A label key's prefix (a DNS subdomain, 253) and name (63), with the slash between them. */
+    private static final int MAX_LABEL_KEY_LENGTH = 316;
 
-    /** Metric names are path segments of the API: keep them to characters that need no escaping. */
-    private static final Pattern METRIC_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]{0,252}");
-    /** Index names and patterns as Elasticsearch accepts them, plus {@code cluster:} prefixes and exclusions. */
-    private static final Pattern INDEX_PATTERN =
-            Pattern.compile("-?([a-z0-9_*][a-z0-9_.*+-]*:)?[a-z0-9_*][a-z0-9_.*+-]*(,-?([a-z0-9_*][a-z0-9_.*+-]*:)?[a-z0-9_*][a-z0-9_.*+-]*)*");
-    private static final Pattern FIELD = Pattern.compile("[A-Za-z0-9@_][A-Za-z0-9@_.-]*");
-    private static final Pattern LABEL = Pattern.compile("([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?");
+    private static final Pattern METRIC_NAME = Pattern.compile(MetricDefinition.METRIC_NAME);
+    private static final Pattern INDEX_PATTERN = Pattern.compile(MetricDefinition.INDEX_PATTERN);
+    private static final Pattern FIELD = Pattern.compile(MetricDefinition.FIELD);
+    private static final Pattern LABEL_KEY = Pattern.compile(MetricDefinition.LABEL_KEY);
 
     private MetricRuleFactory() {
     }
@@ -43,11 +40,11 @@ public final class MetricRuleFactory {
         if (!INDEX_PATTERN.matcher(indexPattern).matches()) {
             throw v.fail("indexPattern", "\"" + indexPattern + "\" is not an Elasticsearch index name or pattern");
         }
-        String timeField = v.field("timeField", Optional.ofNullable(definition.timeField()).orElse(DEFAULT_TIME_FIELD));
-        Scope scope = Optional.ofNullable(definition.scope()).orElse(Scope.NAMESPACED);
+        String timeField = v.field("timeField", Optional.ofNullable(definition.timeField()).orElse(MetricDefinition.DEFAULT_TIME_FIELD));
+        Scope scope = Optional.ofNullable(definition.scope()).orElse(DEFAULT_SCOPE);
         Optional<String> namespaceField = switch (scope) {
             case NAMESPACED -> Optional.of(v.field("namespaceField",
-                    Optional.ofNullable(definition.namespaceField()).orElse(DEFAULT_NAMESPACE_FIELD)));
+                    Optional.ofNullable(definition.namespaceField()).orElse(MetricDefinition.DEFAULT_NAMESPACE_FIELD)));
             case CLUSTER -> {
                 if (definition.namespaceField() != null) {
                     throw v.fail("namespaceField", "must be empty when scope is Cluster");
@@ -64,7 +61,7 @@ public final class MetricRuleFactory {
         }
         Duration window = v.duration("window", definition.window(), DEFAULT_WINDOW);
         if (window.isZero() || window.compareTo(MAX_WINDOW) > 0) {
-            throw v.fail("window", "must be more than 0s and at most 24h");
+            throw v.fail("window", "must be more than 0s and at most " + MetricDefinition.MAX_WINDOW);
         }
         Duration ingestLag = v.duration("ingestLag", definition.ingestLag(), DEFAULT_INGEST_LAG);
         Duration staleness = v.duration("staleness", definition.staleness(), DEFAULT_STALENESS);
@@ -104,7 +101,7 @@ public final class MetricRuleFactory {
         TreeMap<String, String> checked = new TreeMap<>();
         if (labels != null) {
             labels.forEach((label, field) -> {
-                if (!LABEL.matcher(label).matches() || label.length() > 316) {
+                if (!LABEL_KEY.matcher(label).matches() || label.length() > MAX_LABEL_KEY_LENGTH) {
                     throw v.fail("labels", "\"" + label + "\" is not a valid Kubernetes label key");
                 }
                 checked.put(label, v.field("labels." + label, v.required("labels." + label, field)));

@@ -8,8 +8,8 @@ import static org.hamcrest.Matchers.equalTo;
 
 import io.esmetrics.adapter.crd.CustomResourcesEnabled;
 import io.esmetrics.adapter.crd.ElasticsearchMetric;
-import io.esmetrics.adapter.crd.ElasticsearchMetricSpec;
 import io.esmetrics.adapter.rules.Aggregation;
+import io.esmetrics.adapter.rules.MetricDefinition;
 import io.esmetrics.adapter.testsupport.AdjustableClock;
 import io.esmetrics.adapter.testsupport.ElasticsearchTestResource;
 import io.esmetrics.adapter.testsupport.Events;
@@ -192,7 +192,7 @@ class StalledPipelineTest {
     private void declareResourceMetric() {
         ElasticsearchMetric resource = new ElasticsearchMetric();
         resource.setMetadata(new ObjectMetaBuilder().withNamespace(team).withName("chat-requests").build());
-        resource.setSpec(new ElasticsearchMetricSpec(INDEX_PREFIX + "*", null, null, null, Map.of("event.dataset", List.of("ai.request")),
+        resource.setSpec(new MetricDefinition(INDEX_PREFIX + "*", null, null, null, Map.of("event.dataset", List.of("ai.request")),
                 Aggregation.COUNT, null, "1m", null, null, "30s", null, null));
         kubernetes.resources(ElasticsearchMetric.class).inNamespace(team).resource(resource).create();
     }

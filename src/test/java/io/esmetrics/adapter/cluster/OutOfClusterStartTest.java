@@ -7,8 +7,8 @@ import static org.hamcrest.Matchers.equalTo;
 
 import io.esmetrics.adapter.crd.CustomResourcesEnabled;
 import io.esmetrics.adapter.crd.ElasticsearchMetric;
-import io.esmetrics.adapter.crd.ElasticsearchMetricSpec;
 import io.esmetrics.adapter.rules.Aggregation;
+import io.esmetrics.adapter.rules.MetricDefinition;
 import io.esmetrics.adapter.testsupport.ElasticsearchTestResource;
 import io.esmetrics.adapter.testsupport.Events;
 import io.esmetrics.adapter.testsupport.SharedElasticsearch;
@@ -99,7 +99,7 @@ class OutOfClusterStartTest {
 
         ElasticsearchMetric resource = new ElasticsearchMetric();
         resource.setMetadata(new ObjectMetaBuilder().withNamespace(TEAM).withName("chat-queues").build());
-        resource.setSpec(new ElasticsearchMetricSpec("ai-events-*", null, null, null, Map.of("event.dataset", List.of("ai.queue")),
+        resource.setSpec(new MetricDefinition("ai-events-*", null, null, null, Map.of("event.dataset", List.of("ai.queue")),
                 Aggregation.COUNT, null, "10m", null, null, null, null, null));
         client.resources(ElasticsearchMetric.class).inNamespace(TEAM).resource(resource).create();
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {

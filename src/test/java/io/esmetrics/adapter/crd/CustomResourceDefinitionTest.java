@@ -2,6 +2,8 @@ package io.esmetrics.adapter.crd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.esmetrics.adapter.rules.KubernetesDuration;
+import io.esmetrics.adapter.rules.MetricDefinition;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.crdv2.generator.CRDGenerator;
 import io.fabric8.crdv2.generator.CRDPostProcessor;
@@ -79,8 +81,8 @@ class CustomResourceDefinitionTest {
                 .containsExactlyInAnyOrder("rate", "count", "latest", "sum", "avg", "min", "max");
         assertThat(spec.getProperties().get("scope").getEnum()).extracting(node -> node.asText())
                 .containsExactlyInAnyOrder("Namespaced", "Cluster");
-        assertThat(spec.getProperties().get("window").getPattern()).isEqualTo(ElasticsearchMetricSpec.DURATION);
-        assertThat(spec.getProperties().get("field").getPattern()).isEqualTo(ElasticsearchMetricSpec.FIELD);
+        assertThat(spec.getProperties().get("window").getPattern()).isEqualTo(KubernetesDuration.PATTERN);
+        assertThat(spec.getProperties().get("field").getPattern()).isEqualTo(MetricDefinition.FIELD);
         assertThat(spec.getXKubernetesValidations()).hasSize(1);
         assertThat(crd.getSpec().getVersions().get(0).getAdditionalPrinterColumns())
                 .extracting(column -> column.getName()).containsExactly("Aggregation", "Value", "Ready", "Age");

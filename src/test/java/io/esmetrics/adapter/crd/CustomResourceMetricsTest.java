@@ -10,6 +10,7 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
 
 import io.esmetrics.adapter.rules.Aggregation;
+import io.esmetrics.adapter.rules.MetricDefinition;
 import io.esmetrics.adapter.rules.MetricRules;
 import io.esmetrics.adapter.rules.Scope;
 import io.esmetrics.adapter.testsupport.ElasticsearchTestResource;
@@ -172,7 +173,7 @@ class CustomResourceMetricsTest {
 
     @Test
     void anInvalidSpecIsReportedAndBreaksNoOtherMetric() {
-        create(TEAM_A, "no-field", new ElasticsearchMetricSpec("ai-events-*", null, null, null, null, Aggregation.SUM,
+        create(TEAM_A, "no-field", new MetricDefinition("ai-events-*", null, null, null, null, Aggregation.SUM,
                 null, null, null, null, null, null, null));
 
         awaitCondition("no-field", "Invalid", "True", "InvalidSpec", "field 'field': is required");
@@ -182,7 +183,7 @@ class CustomResourceMetricsTest {
 
     @Test
     void clusterScopeIsRefusedByDefault() {
-        create(TEAM_A, "all-namespaces", new ElasticsearchMetricSpec("ai-events-*", null, Scope.CLUSTER, null, null,
+        create(TEAM_A, "all-namespaces", new MetricDefinition("ai-events-*", null, Scope.CLUSTER, null, null,
                 Aggregation.COUNT, null, "10m", null, null, null, null, null));
 
         awaitCondition("all-namespaces", "Invalid", "True", "InvalidSpec", "Cluster is not allowed");
@@ -199,7 +200,7 @@ class CustomResourceMetricsTest {
 
     @Test
     void anIndexThatDoesNotExistIsNoDataNotZero() {
-        create(TEAM_A, "missing-index", new ElasticsearchMetricSpec("missing-" + TEAM_A, null, null, null, null,
+        create(TEAM_A, "missing-index", new MetricDefinition("missing-" + TEAM_A, null, null, null, null,
                 Aggregation.COUNT, null, null, null, null, null, null, null));
 
         awaitCondition("missing-index", "Stalled", "True", "NoIndex", "index pattern missing-" + TEAM_A + " matches no index");
@@ -218,7 +219,7 @@ class CustomResourceMetricsTest {
                      "kubernetes": {"properties": {"namespace": {"type": "keyword"}}},
                      "service": {"properties": {"name": {"type": "text"}}}}}}}""".formatted(prefix));
         Events.create().requests(1, clock.instant(), TEAM_A, "chat", 200).indexInto(SharedElasticsearch.node(), prefix);
-        create(TEAM_A, "text-labels", new ElasticsearchMetricSpec(prefix + "*", null, null, null, null, Aggregation.COUNT,
+        create(TEAM_A, "text-labels", new MetricDefinition(prefix + "*", null, null, null, null, Aggregation.COUNT,
                 null, "10m", null, null, null, Map.of("service", "service.name"), null));
 
         awaitCondition("text-labels", "BackendError", "True", "SearchFailed", "field service.name is text");
@@ -226,10 +227,10 @@ class CustomResourceMetricsTest {
         value(TEAM_A, "text-labels").statusCode(503).body("message", containsString("install the index template"));
     }
 
-    private static ElasticsearchMetricSpec requestCount(Map<String, List<String>> extraFilter) {
+    private static MetricDefinition requestCount(Map<String, List<String>> extraFilter) {
         Map<String, List<String>> filter = new HashMap<>(extraFilter);
         filter.put("event.dataset", List.of("ai.request"));
-        return new ElasticsearchMetricSpec("ai-events-*", null, null, null, filter, Aggregation.COUNT, null, "10m",
+        return new MetricDefinition("ai-events-*", null, null, null, filter, Aggregation.COUNT, null, "10m",
                 null, null, null, Map.of("service", "service.name"), null);
     }
 
@@ -237,7 +238,7 @@ class CustomResourceMetricsTest {
      * Creates or updates the resource; answers its resourceVersion. The adapter writes the status concurrently,
      * so an update may meet a newer resourceVersion (409): like any Kubernetes client, retry on the latest copy.
      */
-    private String create(String namespace, String name, ElasticsearchMetricSpec spec) {
+    private String create(String namespace, String name, MetricDefinition spec) {
         for (int attempt = 1; ; attempt++) {
             try {
                 return write(namespace, name, spec).getMetadata().getResourceVersion();
@@ -249,7 +250,7 @@ class CustomResourceMetricsTest {
         }
     }
 
-    private ElasticsearchMetric write(String namespace, String name, ElasticsearchMetricSpec spec) {
+    private ElasticsearchMetric write(String namespace, String name, MetricDefinition spec) {
         ElasticsearchMetric existing = resources(namespace).withName(name).get();
         if (existing == null) {
             ElasticsearchMetric resource = new ElasticsearchMetric();

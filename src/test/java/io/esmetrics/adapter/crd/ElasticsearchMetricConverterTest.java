@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.esmetrics.adapter.rules.Aggregation;
 import io.esmetrics.adapter.rules.InvalidMetricDefinitionException;
+import io.esmetrics.adapter.rules.MetricDefinition;
 import io.esmetrics.adapter.rules.MetricRule;
 import io.esmetrics.adapter.rules.Scope;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -54,7 +55,7 @@ class ElasticsearchMetricConverterTest {
 
     @Test
     void validatesLikeDefinitionsFiles() {
-        ElasticsearchMetricSpec noField = new ElasticsearchMetricSpec("ai-events-*", null, null, null, null, Aggregation.SUM,
+        MetricDefinition noField = new MetricDefinition("ai-events-*", null, null, null, null, Aggregation.SUM,
                 null, null, null, null, null, null, null);
 
         assertThatThrownBy(() -> converter(false).toRule(resource(noField)))
@@ -90,12 +91,12 @@ class ElasticsearchMetricConverterTest {
         assertThat(rule.namespaceField()).contains("k8s.ns");
     }
 
-    private static ElasticsearchMetricSpec spec(Scope scope, String namespaceField) {
-        return new ElasticsearchMetricSpec("ai-events-*", null, scope, namespaceField, Map.of("event.dataset", List.of("ai.request")),
+    private static MetricDefinition spec(Scope scope, String namespaceField) {
+        return new MetricDefinition("ai-events-*", null, scope, namespaceField, Map.of("event.dataset", List.of("ai.request")),
                 Aggregation.RATE, null, "2m", null, null, null, Map.of("service", "service.name"), null);
     }
 
-    private static ElasticsearchMetric resource(ElasticsearchMetricSpec spec) {
+    private static ElasticsearchMetric resource(MetricDefinition spec) {
         ElasticsearchMetric resource = new ElasticsearchMetric();
         resource.setMetadata(new ObjectMetaBuilder().withNamespace("team-a").withName("chat-errors").build());
         resource.setSpec(spec);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.esmetrics.adapter.rules.Aggregation;
+import io.esmetrics.adapter.rules.MetricDefinition;
 import io.esmetrics.adapter.testsupport.ElasticsearchTestResource;
 import io.esmetrics.adapter.testsupport.Events;
 import io.esmetrics.adapter.testsupport.SharedElasticsearch;
@@ -153,7 +154,7 @@ class StatusWriterElectionTest {
     private static ElasticsearchMetric metric(List<String> statusCodes) {
         ElasticsearchMetric resource = new ElasticsearchMetric();
         resource.setMetadata(new ObjectMetaBuilder().withNamespace(TEAM).withName("requests").build());
-        resource.setSpec(new ElasticsearchMetricSpec("ai-events-*", null, null, null,
+        resource.setSpec(new MetricDefinition("ai-events-*", null, null, null,
                 Map.of("event.dataset", List.of("ai.request"), "http.response.status_code", statusCodes),
                 Aggregation.COUNT, null, "10m", null, null, null, Map.of("service", "service.name"), null));
         return resource;

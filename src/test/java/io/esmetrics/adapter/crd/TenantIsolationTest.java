@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.esmetrics.adapter.rules.Aggregation;
+import io.esmetrics.adapter.rules.MetricDefinition;
 import io.esmetrics.adapter.rules.MetricRules;
 import io.esmetrics.adapter.testsupport.AdjustableClock;
 import io.esmetrics.adapter.testsupport.Events;
@@ -80,7 +81,7 @@ class TenantIsolationTest {
         assertThat(total("everything", null)).isEqualTo("30");
     }
 
-    private void declare(String name, ElasticsearchMetricSpec spec) {
+    private void declare(String name, MetricDefinition spec) {
         ElasticsearchMetric resource = new ElasticsearchMetric();
         resource.setMetadata(new ObjectMetaBuilder().withNamespace(TEAM_A).withName(name).build());
         resource.setSpec(spec);
@@ -88,8 +89,8 @@ class TenantIsolationTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> rules.find(TEAM_A, name).isPresent());
     }
 
-    private static ElasticsearchMetricSpec spec(String indexPattern, Map<String, List<String>> filter, Map<String, String> labels) {
-        return new ElasticsearchMetricSpec(indexPattern, null, null, null, filter, Aggregation.COUNT, null, "10m", null, null,
+    private static MetricDefinition spec(String indexPattern, Map<String, List<String>> filter, Map<String, String> labels) {
+        return new MetricDefinition(indexPattern, null, null, null, filter, Aggregation.COUNT, null, "10m", null, null,
                 null, labels, null);
     }
 

@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.esmetrics.adapter.crd.CustomResourcesEnabled;
 import io.esmetrics.adapter.crd.ElasticsearchMetric;
-import io.esmetrics.adapter.crd.ElasticsearchMetricSpec;
 import io.esmetrics.adapter.rules.Aggregation;
+import io.esmetrics.adapter.rules.MetricDefinition;
 import io.esmetrics.adapter.rules.MetricRule;
 import io.esmetrics.adapter.rules.MetricRules;
 import io.esmetrics.adapter.testsupport.AdjustableClock;
@@ -85,7 +85,7 @@ class IngestLagMonitorTest {
     void measuresTheConfiguredMetricsAndLeavesOutThoseOfNamespaces() {
         ElasticsearchMetric resource = new ElasticsearchMetric();
         resource.setMetadata(new ObjectMetaBuilder().withNamespace(TEAM).withName("team-requests").build());
-        resource.setSpec(new ElasticsearchMetricSpec("ai-events-*", null, null, null,
+        resource.setSpec(new MetricDefinition("ai-events-*", null, null, null,
                 Map.of("event.dataset", List.of("ai.request")), Aggregation.COUNT, null, "10m", null, null, null, null, null));
         client.resources(ElasticsearchMetric.class).inNamespace(TEAM).resource(resource).create();
         await().atMost(Duration.ofSeconds(20)).until(() -> rules.names().contains("team-requests"));
