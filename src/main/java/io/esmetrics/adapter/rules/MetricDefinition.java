@@ -50,8 +50,8 @@ public record MetricDefinition(
 
         @Pattern(FIELD)
         @JsonPropertyDescription("Field holding the Kubernetes namespace of a document. Default " + DEFAULT_NAMESPACE_FIELD
-                + ". An ElasticsearchMetric reads the adapter's adapter.custom-resources.namespace-field instead, and may "
-                + "name another field only where the adapter allows it (" + ALLOW_CLUSTER_SCOPE + ").")
+                + ". An ElasticsearchMetric that names none uses the adapter's adapter.custom-resources.namespace-field, "
+                + "and may name another only where the adapter allows it (" + ALLOW_CLUSTER_SCOPE + ").")
         String namespaceField,
 
         @JsonPropertyDescription("Field -> accepted values, at least one per field; every entry must match (term filters, "
