@@ -40,7 +40,9 @@ public record MetricDefinition(
         @JsonPropertyDescription("The event time field. Default " + DEFAULT_TIME_FIELD + ".")
         String timeField,
 
-        // Unknown enum values: see the note at the end.
+        // Unknown enum values read as absent: an ElasticsearchMetric with a value only a newer CRD allows is then one
+        // Invalid resource instead of failing the informer's whole list. MetricDefinitionsParser turns this off: in a
+        // definitions file an unknown value fails with the values accepted.
         @JsonFormat(with = JsonFormat.Feature.READ_UNKNOWN_ENUM_VALUES_AS_NULL)
         @JsonPropertyDescription(Scope.NAMESPACED_NAME + ": only documents whose namespaceField holds the namespace asking. "
                 + Scope.CLUSTER_NAME + ": every document, whichever namespace asks (e.g. Elasticsearch's own indices); "
@@ -59,7 +61,7 @@ public record MetricDefinition(
         Map<String, List<String>> filter,
 
         @Required
-        @JsonFormat(with = JsonFormat.Feature.READ_UNKNOWN_ENUM_VALUES_AS_NULL)
+        @JsonFormat(with = JsonFormat.Feature.READ_UNKNOWN_ENUM_VALUES_AS_NULL) // as scope
         @JsonPropertyDescription("How the matching documents become a number: rate, count, latest, sum, avg, min or max.")
         Aggregation aggregation,
 
@@ -136,8 +138,4 @@ public record MetricDefinition(
         return new MetricDefinition(indexPattern, timeField, scope, namespaceField, filter, aggregation, field, window,
                 ingestLag, staleness, stalledAfter, labels, description);
     }
-
-    // Unknown enum values read as absent: an ElasticsearchMetric with a value only a newer CRD allows is then one
-    // Invalid resource ("is required") instead of failing the informer's whole list. MetricDefinitionsParser turns
-    // this off: a definitions file with an unknown value fails with the values accepted.
 }
