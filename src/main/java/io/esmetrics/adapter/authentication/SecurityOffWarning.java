@@ -1,6 +1,5 @@
-package io.esmetrics.adapter.observability;
+package io.esmetrics.adapter.authentication;
 
-import io.esmetrics.adapter.authentication.AuthenticationConfig;
 import io.esmetrics.adapter.tls.ServingConfig;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;

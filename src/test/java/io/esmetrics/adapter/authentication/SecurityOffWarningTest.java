@@ -1,4 +1,4 @@
-package io.esmetrics.adapter.observability;
+package io.esmetrics.adapter.authentication;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
