@@ -110,7 +110,8 @@ public class ApiServiceTrust {
             String owner = service == null ? "no Service (a local API)" : service.getNamespace() + "/" + service.getName();
             become(State.OTHER_PROVIDER, "owner:" + owner, () -> Log.warnf("APIService %s names %s, not this adapter's Service "
                     + "%s/%s: another external metrics provider serves it, and this adapter leaves it alone. To make this "
-                    + "adapter the provider, see docs/coexistence.md, \"Who owns the APIService?\"", NAME, owner, ownServiceNamespace, ownService));
+                    + "adapter the provider, see docs/coexistence.md, \"Who owns the APIService?\"", NAME, owner,
+                    ownServiceNamespace, ownService));
             return;
         }
         if (Boolean.TRUE.equals(apiService.getSpec().getInsecureSkipTLSVerify())) {
@@ -137,8 +138,8 @@ public class ApiServiceTrust {
             sayOnce("overwritten", () -> Log.warnf("The caBundle of APIService %s, set by this adapter, was replaced by another "
                     + "writer: an injector (cert-manager's cainjector annotation, OpenShift's inject-cabundle annotation) or the "
                     + "provider that registered it before (KEDA's operator keeps its own CA there). The adapter sets it back, and "
-                    + "while both write, the APIService flips between available and not. Remove the other writer (docs/deploying.md, "
-                    + "\"One writer of caBundle\")", NAME));
+                    + "while both write, the APIService flips between available and not. Remove the other writer "
+                    + "(docs/deploying.md, \"One writer of caBundle\")", NAME));
         }
         try {
             client.get().resources(APIService.class).withName(NAME).patch(PatchContext.of(PatchType.JSON_MERGE),

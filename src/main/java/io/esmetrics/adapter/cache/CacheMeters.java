@@ -11,8 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Cache hits and misses, how old the served values are and how old they may grow (the staleness budget, so that a
- * dashboard or an alert compares the two per metric without repeating the configuration), by metric name. Only valid metric names reach
- * here (unknown metrics fail before), so the tags stay bounded; selectors are never a tag.
+ * dashboard or an alert compares the two per metric without repeating the configuration), by metric name. Only valid
+ * metric names reach here (unknown metrics fail before), so the tags stay bounded; selectors are never a tag.
  */
 @ApplicationScoped
 class CacheMeters {

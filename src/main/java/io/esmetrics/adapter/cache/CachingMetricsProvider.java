@@ -145,7 +145,8 @@ public class CachingMetricsProvider implements ExternalMetricsProvider {
         if (!decision.fromMemory()) {
             return Optional.empty();
         }
-        meters.served(series.query().metricName(), decision == CacheDecision.STALE ? CacheMeters.Result.STALE : CacheMeters.Result.HIT);
+        CacheMeters.Result result = decision == CacheDecision.STALE ? CacheMeters.Result.STALE : CacheMeters.Result.HIT;
+        meters.served(series.query().metricName(), result);
         return series.lastGood().map(Snapshot::values);
     }
 

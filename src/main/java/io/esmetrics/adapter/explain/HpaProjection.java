@@ -50,7 +50,8 @@ record HpaProjection(String targetType, String target, Integer currentReplicas, 
             }
             if (Math.abs(1 - ratio) <= TOLERANCE) {
                 return new HpaProjection(type, target.quantity(), current, total, null, ratio, TOLERANCE, current,
-                        withinTolerance(total, target.quantity(), ratio) + " the HPA keeps " + current + " replicas." + AFTERWARDS);
+                        withinTolerance(total, target.quantity(), ratio) + " the HPA keeps " + current + " replicas."
+                                + AFTERWARDS);
             }
             int desired = ceil(ratio * current);
             return new HpaProjection(type, target.quantity(), current, total, null, ratio, TOLERANCE, desired,
@@ -92,6 +93,13 @@ record HpaProjection(String targetType, String target, Integer currentReplicas, 
                         + " cannot compute this metric: with it as its only metric the HPA keeps its current replica"
                         + " count (condition ScalingActive=False, reason FailedGetExternalMetric); with other metrics it"
                         + " may scale up on them, never down. It asks again at its next sync (every 15 s by default).");
+    }
+
+    /** Items each within a Quantity's range whose sum is not: the HPA adds their milli-values in an int64. */
+    static HpaProjection overflowing(HpaTarget target) {
+        return new HpaProjection(target.type().wire(), target.quantity(), target.replicas().orElse(null), null, null, null,
+                TOLERANCE, null, "The items add up to more than the HPA's int64 milli-value can hold (9.2e15): the HPA's"
+                        + " sum would overflow. Select fewer series, or declare the metric in a smaller unit.");
     }
 
     /** The same, for values served from memory while every search fails: they are served only a while longer. */

@@ -4,6 +4,7 @@ import io.esmetrics.adapter.cache.CacheConfig;
 import io.esmetrics.adapter.externalmetrics.ExternalMetricValue;
 import io.esmetrics.adapter.externalmetrics.ExternalMetricValueList;
 import io.esmetrics.adapter.externalmetrics.StatusExceptionMappers;
+import io.esmetrics.adapter.provider.DeclaredMetrics;
 import io.esmetrics.adapter.provider.ExternalMetricsProvider;
 import io.esmetrics.adapter.provider.HeldAnswer;
 import io.esmetrics.adapter.provider.LabelNotAllowedException;
@@ -12,7 +13,6 @@ import io.esmetrics.adapter.provider.MetricNotFoundException;
 import io.esmetrics.adapter.provider.MetricValue;
 import io.esmetrics.adapter.rules.KubernetesDuration;
 import io.esmetrics.adapter.rules.MetricRule;
-import io.esmetrics.adapter.rules.MetricRules;
 import io.esmetrics.adapter.selector.LabelSelector;
 import io.fabric8.kubernetes.api.model.Status;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -37,7 +37,8 @@ class MetricExplainer {
             Optional<Instant> computedAt, Optional<Status> status) {
 
         static Outcome failed(RuntimeException failure) {
-            return new Outcome("none", List.of(), null, Optional.empty(), Optional.of(StatusExceptionMappers.statusOf(failure)));
+            Status status = StatusExceptionMappers.statusOf(failure);
+            return new Outcome("none", List.of(), null, Optional.empty(), Optional.of(status));
         }
 
         int code() {
@@ -46,13 +47,13 @@ class MetricExplainer {
     }
 
     private final ExternalMetricsProvider provider;
-    private final MetricRules rules;
+    private final DeclaredMetrics declared;
     private final CacheConfig cache;
     private final Clock clock;
 
-    MetricExplainer(ExternalMetricsProvider provider, MetricRules rules, CacheConfig cache, Clock clock) {
+    MetricExplainer(ExternalMetricsProvider provider, DeclaredMetrics declared, CacheConfig cache, Clock clock) {
         this.provider = provider;
-        this.rules = rules;
+        this.declared = declared;
         this.cache = cache;
         this.clock = clock;
     }
@@ -63,7 +64,7 @@ class MetricExplainer {
      */
     MetricExplanation explain(String namespace, String metricName, LabelSelector selector, Optional<HpaTarget> target) {
         MetricComputation computation = provider.describe(namespace, metricName, selector);
-        MetricRule rule = rules.find(namespace, metricName).orElseThrow(() -> new MetricNotFoundException(namespace, metricName));
+        MetricRule rule = declared.resolve(namespace, metricName, selector).rule();
         Optional<HeldAnswer> held = provider.held(namespace, metricName, selector);
         Instant now = clock.instant();
         Outcome outcome = outcome(namespace, metricName, selector, held, now);
@@ -109,7 +110,8 @@ class MetricExplainer {
                 age.map(KubernetesDuration::format).orElse(null),
                 cache.enabled() ? KubernetesDuration.format(budget) : null,
                 age.map(budget::minus).map(KubernetesDuration::format).orElse(null),
-                held.map(HeldAnswer::lastSearched).filter(at -> !Instant.EPOCH.equals(at)).map(MetricExplainer::time).orElse(null),
+                held.map(HeldAnswer::lastSearched).filter(at -> !Instant.EPOCH.equals(at)).map(MetricExplainer::time)
+                        .orElse(null),
                 held.flatMap(HeldAnswer::lastFailure).map(RuntimeException::getMessage).orElse(null),
                 held.flatMap(HeldAnswer::failingSince).map(MetricExplainer::time).orElse(null));
     }
@@ -119,7 +121,12 @@ class MetricExplainer {
             Status status = outcome.status().get();
             return HpaProjection.failing(target, status.getCode(), status.getReason());
         }
-        HpaProjection projection = HpaProjection.of(target, outcome.values().stream().map(MetricValue::value).toList());
+        HpaProjection projection;
+        try {
+            projection = HpaProjection.of(target, outcome.values().stream().map(MetricValue::value).toList());
+        } catch (ArithmeticException overflow) {
+            return HpaProjection.overflowing(target);
+        }
         boolean stale = "memory".equals(outcome.from()) && held.flatMap(HeldAnswer::lastFailure).isPresent();
         return stale ? projection.servedStale(held.get().budget().minus(held.get().age(now).orElseThrow())) : projection;
     }

@@ -97,6 +97,13 @@ class HpaProjectionTest {
                 .contains("never down");
     }
 
+    /** Each item fits a Quantity (below 9.2e15), their sum does not: no 500, the reason instead. */
+    @Test
+    void refusesToAddItemsBeyondTheHpasInt64() {
+        assertThatThrownBy(() -> project("10", null, "3", "9e15", "9e15")).isInstanceOf(ArithmeticException.class);
+        assertThat(HpaProjection.overflowing(HpaTarget.from("10", null, "3").orElseThrow()).why()).contains("overflow");
+    }
+
     @Test
     void staleValuesSayHowLongTheyRemain() {
         HpaProjection projection = project("10", null, "3", "25").servedStale(Duration.ofSeconds(40));
