@@ -32,6 +32,14 @@ record HpaProjection(String targetType, String target, Integer currentReplicas, 
 
     /** What the HPA computes from a successful answer with these item values. */
     static HpaProjection of(HpaTarget target, List<BigDecimal> values) {
+        try {
+            return computed(target, values);
+        } catch (ArithmeticException overflow) {
+            return overflowing(target);
+        }
+    }
+
+    private static HpaProjection computed(HpaTarget target, List<BigDecimal> values) {
         long usage = 0;
         for (BigDecimal value : values) {
             usage = Math.addExact(usage, milli(value));
@@ -96,7 +104,7 @@ record HpaProjection(String targetType, String target, Integer currentReplicas, 
     }
 
     /** Items each within a Quantity's range whose sum is not: the HPA adds their milli-values in an int64. */
-    static HpaProjection overflowing(HpaTarget target) {
+    private static HpaProjection overflowing(HpaTarget target) {
         return new HpaProjection(target.type().wire(), target.quantity(), target.replicas().orElse(null), null, null, null,
                 TOLERANCE, null, "The items add up to more than the HPA's int64 milli-value can hold (9.2e15): the HPA's"
                         + " sum would overflow. Select fewer series, or declare the metric in a smaller unit.");

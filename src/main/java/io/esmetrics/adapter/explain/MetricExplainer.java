@@ -121,12 +121,7 @@ class MetricExplainer {
             Status status = outcome.status().get();
             return HpaProjection.failing(target, status.getCode(), status.getReason());
         }
-        HpaProjection projection;
-        try {
-            projection = HpaProjection.of(target, outcome.values().stream().map(MetricValue::value).toList());
-        } catch (ArithmeticException overflow) {
-            return HpaProjection.overflowing(target);
-        }
+        HpaProjection projection = HpaProjection.of(target, outcome.values().stream().map(MetricValue::value).toList());
         boolean stale = "memory".equals(outcome.from()) && held.flatMap(HeldAnswer::lastFailure).isPresent();
         return stale ? projection.servedStale(held.get().budget().minus(held.get().age(now).orElseThrow())) : projection;
     }
