@@ -82,8 +82,7 @@ public class ExplainFilter {
     private Uni<Response> forwarded(String namespace, String metric, LabelSelector selector, Optional<HpaTarget> target,
             String query) {
         String metricQuery = ForwardedExplanation.metricQuery(query);
-        String path = ExternalMetricsApi.PATH + "/namespaces/" + namespace + "/" + metric
-                + (metricQuery == null ? "" : "?" + metricQuery);
+        String path = ForwardedMetrics.path(namespace, metric, metricQuery);
         return Uni.createFrom().completionStage(() -> forwarded.values(namespace, metric, metricQuery))
                 .onFailure(CompletionException.class).transform(Throwable::getCause)
                 .map(answer -> {

@@ -49,6 +49,12 @@ public class ForwardedMetrics {
         return client.metricValues(namespace, metric, rawQuery);
     }
 
+    /** The path and query of a metric request, as the provider is sent it and as explain shows it. */
+    public static String path(String namespace, String metric, String rawQuery) {
+        return ExternalMetricsApi.PATH + "/namespaces/" + namespace + "/" + metric
+                + (rawQuery == null || rawQuery.isEmpty() ? "" : "?" + rawQuery);
+    }
+
     /** The provider's address, for messages. */
     public String upstream() {
         return client.describe();

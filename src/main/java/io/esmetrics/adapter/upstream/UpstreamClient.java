@@ -84,9 +84,7 @@ public class UpstreamClient {
      * but the path and query.
      */
     CompletableFuture<UpstreamAnswer> metricValues(String namespace, String metric, String rawQuery) {
-        String path = ExternalMetricsApi.PATH + "/namespaces/" + namespace + "/" + metric
-                + (rawQuery == null || rawQuery.isEmpty() ? "" : "?" + rawQuery);
-        return exchange("values", path);
+        return exchange("values", ForwardedMetrics.path(namespace, metric, rawQuery));
     }
 
     /** The provider's {@code APIResourceList}. */
