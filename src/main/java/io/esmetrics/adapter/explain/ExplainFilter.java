@@ -15,8 +15,6 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
@@ -89,12 +87,8 @@ public class ExplainFilter {
                     if (!answer.succeeded()) {
                         return answer.asItIs();
                     }
-                    try {
-                        return ok(ForwardedExplanation.of(namespace, metric, selector, target, forwarded.upstream(), path,
-                                answer.body(), mapper));
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
+                    return ok(ForwardedExplanation.of(namespace, metric, selector, target, forwarded.upstream(), path,
+                            answer.body(), mapper));
                 });
     }
 

@@ -3,10 +3,10 @@ package io.esmetrics.adapter.explain;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.esmetrics.adapter.externalmetrics.ExternalMetricValue;
 import io.esmetrics.adapter.externalmetrics.ExternalMetricValueList;
+import io.esmetrics.adapter.externalmetrics.MilliValue;
+import io.esmetrics.adapter.provider.BackendUnavailableException;
 import io.esmetrics.adapter.selector.LabelSelector;
-import io.fabric8.kubernetes.api.model.Quantity;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -39,10 +39,24 @@ final class ForwardedExplanation {
         return kept.isEmpty() ? null : kept;
     }
 
-    /** The explanation of a successful answer of the provider at {@code upstream}, which sent {@code body}. */
+    /**
+     * The explanation of a successful answer of the provider at {@code upstream}, which sent {@code body}.
+     *
+     * @throws BackendUnavailableException an answer explain cannot read, or with a value no HPA can read: the
+     *                                     provider's fault, answered 503 as any answer of it that cannot be trusted
+     */
     static MetricExplanation of(String namespace, String metric, LabelSelector selector, Optional<HpaTarget> target,
-            String upstream, String path, byte[] body, ObjectMapper mapper) throws IOException {
-        List<ExternalMetricValue> items = mapper.readValue(body, ExternalMetricValueList.class).items();
+            String upstream, String path, byte[] body, ObjectMapper mapper) {
+        List<ExternalMetricValue> items;
+        try {
+            items = mapper.readValue(body, ExternalMetricValueList.class).items();
+        } catch (IOException e) {
+            items = null;
+        }
+        if (items == null) {
+            throw new BackendUnavailableException("The upstream provider answered metric " + metric
+                    + " with an ExternalMetricValueList that cannot be read");
+        }
         MetricExplanation.Answer answer = new MetricExplanation.Answer(200, "upstream", items, null, null, null, null, null,
                 null, null, null);
         MetricExplanation.Backend backend = new MetricExplanation.Backend("upstream provider", "This adapter does not"
@@ -50,11 +64,27 @@ final class ForwardedExplanation {
                 + " provider at " + upstream + " (adapter.upstream.url) and passes its answer on as it is. Explain the"
                 + " value with that provider's own tools.", new MetricExplanation.Request("GET", path, null, "GET " + path),
                 null, null, null);
-        return new MetricExplanation(MetricExplanation.KIND, namespace, metric, selector.toString(), answer,
-                target.map(wanted -> HpaProjection.of(wanted, values(items))).orElse(null), null, backend);
+        HpaProjection hpa = target.isEmpty() ? null : HpaProjection.ofMilliValues(target.get(), milliValues(metric, items));
+        return new MetricExplanation(MetricExplanation.KIND, namespace, metric, selector.toString(), answer, hpa, null,
+                backend);
     }
 
-    private static List<BigDecimal> values(List<ExternalMetricValue> items) {
-        return items.stream().map(item -> Quantity.parse(item.value()).getNumericalAmount()).toList();
+    /** What the HPA reads of each value, read without trusting it: a provider can send {@code 1e40000000}. */
+    private static List<Long> milliValues(String metric, List<ExternalMetricValue> items) {
+        return items.stream().map(item -> {
+            try {
+                return MilliValue.parse(item.value());
+            } catch (NumberFormatException | ArithmeticException e) {
+                throw new BackendUnavailableException("The upstream provider answered metric " + metric + " with the value \""
+                        + shown(item.value()) + "\", which no HPA can read: "
+                        + (e instanceof ArithmeticException ? "its milli-value is beyond an int64 (about 9.2e15)"
+                                : "it is not a Kubernetes quantity"));
+            }
+        }).toList();
+    }
+
+    /** A provider's value may be megabytes long. */
+    private static String shown(String value) {
+        return value == null || value.length() <= 64 ? String.valueOf(value) : value.substring(0, 60) + "…";
     }
 }

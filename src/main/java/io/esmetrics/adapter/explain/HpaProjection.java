@@ -1,6 +1,7 @@
 package io.esmetrics.adapter.explain;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.esmetrics.adapter.externalmetrics.MilliValue;
 import io.esmetrics.adapter.rules.KubernetesDuration;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.math.BigDecimal;
@@ -32,19 +33,30 @@ record HpaProjection(String targetType, String target, Integer currentReplicas, 
 
     /** What the HPA computes from a successful answer with these item values. */
     static HpaProjection of(HpaTarget target, List<BigDecimal> values) {
+        List<Long> milliValues;
         try {
-            return computed(target, values);
+            milliValues = values.stream().map(MilliValue::of).toList();
         } catch (ArithmeticException overflow) {
             return overflowing(target);
         }
+        return ofMilliValues(target, milliValues);
     }
 
-    private static HpaProjection computed(HpaTarget target, List<BigDecimal> values) {
+    /** The same, from the items' milli-values: what the HPA reads of each, fractions of a milli rounded up. */
+    static HpaProjection ofMilliValues(HpaTarget target, List<Long> milliValues) {
         long usage = 0;
-        for (BigDecimal value : values) {
-            usage = Math.addExact(usage, milli(value));
+        try {
+            for (long value : milliValues) {
+                usage = Math.addExact(usage, value);
+            }
+        } catch (ArithmeticException overflow) {
+            return overflowing(target);
         }
-        long targetMilli = milli(target.value());
+        return computed(target, usage);
+    }
+
+    private static HpaProjection computed(HpaTarget target, long usage) {
+        long targetMilli = target.milli();
         String total = quantity(usage);
         Integer current = target.replicas().orElse(null);
         String type = target.type().wire();
@@ -103,7 +115,7 @@ record HpaProjection(String targetType, String target, Integer currentReplicas, 
                         + " may scale up on them, never down. It asks again at its next sync (every 15 s by default).");
     }
 
-    /** Items each within a Quantity's range whose sum is not: the HPA adds their milli-values in an int64. */
+    /** Items whose milli-values, or their sum, are beyond the int64 in which the HPA adds them. */
     private static HpaProjection overflowing(HpaTarget target) {
         return new HpaProjection(target.type().wire(), target.quantity(), target.replicas().orElse(null), null, null, null,
                 TOLERANCE, null, "The items add up to more than the HPA's int64 milli-value can hold (9.2e15): the HPA's"
@@ -121,11 +133,6 @@ record HpaProjection(String targetType, String target, Integer currentReplicas, 
     private static String withinTolerance(String total, String target, double ratio) {
         return "total / target = " + total + " / " + target + " = " + round(ratio) + ", within the " + percent()
                 + " tolerance:";
-    }
-
-    /** A Quantity's {@code MilliValue()}: fractions of a milli round up, as the HPA reads them. */
-    private static long milli(BigDecimal value) {
-        return value.setScale(3, RoundingMode.UP).unscaledValue().longValueExact();
     }
 
     private static String quantity(long milli) {

@@ -1,18 +1,18 @@
 package io.esmetrics.adapter.explain;
 
 import io.esmetrics.adapter.externalmetrics.InvalidRequestException;
-import io.fabric8.kubernetes.api.model.Quantity;
-import java.math.BigDecimal;
+import io.esmetrics.adapter.externalmetrics.MilliValue;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * The target of an HPA's {@code External} metric, as {@code explain=true} takes it from the query:
  * {@code target=10}, optionally {@code targetType=Value|AverageValue} (default {@code AverageValue}, the type most
  * HPAs use with external metrics) and {@code replicas=3} (the current, ready replicas).
+ *
+ * @param milli the target's milli-value, as the HPA reads it
  */
-record HpaTarget(Type type, String quantity, BigDecimal value, Optional<Integer> replicas) {
+record HpaTarget(Type type, String quantity, long milli, Optional<Integer> replicas) {
 
     /** The HPA's {@code MetricTargetType}s an external metric may use ({@code Utilization} is for resources only). */
     enum Type {
@@ -29,9 +29,6 @@ record HpaTarget(Type type, String quantity, BigDecimal value, Optional<Integer>
         }
     }
 
-    /** Kubernetes' Quantity grammar: a decimal number and a decimal, binary or exponent suffix. */
-    private static final Pattern QUANTITY = Pattern.compile(
-            "[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+|[numkMGTPE]|Ki|Mi|Gi|Ti|Pi|Ei)?");
     /** More replicas than any HPA can hold ({@code maxReplicas} is an int32): refused, not overflowed. */
     private static final int MAX_REPLICAS = Integer.MAX_VALUE;
 
@@ -48,30 +45,31 @@ record HpaTarget(Type type, String quantity, BigDecimal value, Optional<Integer>
             }
             return Optional.empty();
         }
-        BigDecimal value = quantity(target);
+        long milli = quantity(target);
         Type type = type(targetType);
         Optional<Integer> current = replicas == null ? Optional.empty() : Optional.of(replicas(replicas));
         if (type == Type.VALUE && current.isEmpty()) {
             throw new InvalidRequestException("targetType=Value divides the total by the target and multiplies by the"
                     + " current replicas: give replicas as well, for example replicas=3");
         }
-        return Optional.of(new HpaTarget(type, target, value, current));
+        return Optional.of(new HpaTarget(type, target, milli, current));
     }
 
-    private static BigDecimal quantity(String text) {
-        if (!QUANTITY.matcher(text).matches()) {
-            throw new InvalidRequestException("invalid target \"" + text + "\": a Kubernetes quantity such as 10, 500m or 2k");
-        }
-        BigDecimal value;
+    /** Read without expanding its exponent: {@code target=1e40000000} would cost half a minute of CPU, and memory. */
+    private static long quantity(String text) {
+        long milli;
         try {
-            value = Quantity.parse(text).getNumericalAmount();
-        } catch (RuntimeException e) {
+            milli = MilliValue.parse(text);
+        } catch (NumberFormatException e) {
             throw new InvalidRequestException("invalid target \"" + text + "\": a Kubernetes quantity such as 10, 500m or 2k");
+        } catch (ArithmeticException e) {
+            throw new InvalidRequestException("invalid target \"" + text + "\": beyond what an HPA can hold (its milli-value"
+                    + " is an int64: at most 9223372036854775807m, about 9.2e15)");
         }
-        if (value.signum() <= 0) {
+        if (milli <= 0) {
             throw new InvalidRequestException("invalid target \"" + text + "\": an HPA's target must be above zero");
         }
-        return value;
+        return milli;
     }
 
     private static Type type(String text) {

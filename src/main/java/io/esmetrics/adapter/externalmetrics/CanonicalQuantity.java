@@ -1,8 +1,6 @@
 package io.esmetrics.adapter.externalmetrics;
 
 import java.math.BigDecimal;
-import java.math.BigInteger;
-import java.math.RoundingMode;
 
 /**
  * Formats numbers as Kubernetes Quantities in canonical DecimalSI form: an integer mantissa and the largest
@@ -14,8 +12,6 @@ import java.math.RoundingMode;
 public final class CanonicalQuantity {
 
     private static final String[] SUFFIXES = { "m", "", "k", "M", "G", "T", "P", "E" };
-    private static final BigInteger MAX_MILLIS = BigInteger.valueOf(Long.MAX_VALUE);
-    private static final BigInteger THOUSAND = BigInteger.valueOf(1000);
 
     private CanonicalQuantity() {
     }
@@ -28,19 +24,28 @@ public final class CanonicalQuantity {
     }
 
     public static String format(BigDecimal value) {
-        BigInteger millis = value.setScale(3, RoundingMode.UP).unscaledValue();
-        if (millis.abs().compareTo(MAX_MILLIS) > 0) {
-            throw new QuantityOutOfRangeException(value.toPlainString());
+        long millis;
+        try {
+            // A value from a document's field can be 1e-999999999: its milli-value is read without expanding it.
+            millis = MilliValue.of(value);
+        } catch (ArithmeticException overflow) {
+            throw new QuantityOutOfRangeException(shown(value));
         }
-        if (millis.signum() == 0) {
+        if (millis == 0) {
             return "0";
         }
         int suffix = 0;
-        BigInteger mantissa = millis;
-        while (suffix < SUFFIXES.length - 1 && mantissa.mod(THOUSAND).signum() == 0) {
-            mantissa = mantissa.divide(THOUSAND);
+        long mantissa = millis;
+        while (suffix < SUFFIXES.length - 1 && mantissa % 1000 == 0) {
+            mantissa /= 1000;
             suffix++;
         }
         return mantissa + SUFFIXES[suffix];
+    }
+
+    /** Written out in full unless that would take more than a line: 1e999999999 is a billion characters. */
+    private static String shown(BigDecimal value) {
+        return Math.max(value.precision(), Math.abs((long) value.precision() - value.scale())) <= 40
+                ? value.toPlainString() : value.toString();
     }
 }

@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,6 +24,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.net.URL;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 import java.util.regex.Matcher;
@@ -31,6 +33,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code explain=true} against a real Elasticsearch: what it says is checked against the metric request itself and
@@ -44,6 +47,8 @@ class ExplainTest {
     private static final String API = "/apis/external.metrics.k8s.io/v1beta1/namespaces/";
     private static final String TEAM = "explain-" + UUID.randomUUID().toString().substring(0, 8);
     private static final String OTHER_TEAM = TEAM + "-other";
+    /** Far above what refusing a parameter costs, far below what expanding an exponent did. */
+    private static final Duration QUICKLY = Duration.ofSeconds(3);
 
     @TestHTTPResource(value = "metrics", management = true)
     URL meters;
@@ -209,6 +214,33 @@ class ExplainTest {
                 .body("kind", equalTo("Status"))
                 .body("reason", equalTo("BadRequest"))
                 .body("message", containsString(message));
+    }
+
+    /**
+     * Issue 23: {@code target=1e10000000} took seconds of CPU, four requests with {@code 1e40000000} half a minute each
+     * and 2.4 GB, as the target was expanded exactly. Refused from its text, at once.
+     */
+    @ParameterizedTest(name = "target={0}")
+    @ValueSource(strings = { "1e40000000", "1e10000000", "-1e40000000", "9223372036854775808m", "9.3e15", "8Ei" })
+    void refusesATargetNoHpaCanHoldWithBadRequestAtOnce(String target) {
+        Response response = assertTimeoutPreemptively(QUICKLY, () -> explain(TEAM, "queue_length", "target", target));
+
+        response.then().statusCode(400)
+                .body("kind", equalTo("Status"))
+                .body("reason", equalTo("BadRequest"))
+                .body("message", containsString("beyond what an HPA can hold"));
+    }
+
+    /** The HPA reads a target below a milli as 1m; ten million zeros are not written out to find that. */
+    @Test
+    void projectsATargetBelowAMilliAsOneMilliAtOnce() {
+        Response response = assertTimeoutPreemptively(QUICKLY,
+                () -> explain(TEAM, "queue_length", "target", "1e-40000000", "replicas", "2"));
+
+        response.then().statusCode(200)
+                .body("hpa.target", equalTo("1e-40000000"))
+                .body("hpa.total", equalTo("11"))
+                .body("hpa.desiredReplicas", equalTo(11_000));
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.esmetrics.adapter.explain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.esmetrics.adapter.externalmetrics.InvalidRequestException;
 import java.math.BigDecimal;
@@ -16,6 +17,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** The HPA controller's arithmetic (kube-controller-manager's replica calculator), without an HPA. */
 class HpaProjectionTest {
+
+    /** Far above what reading a quantity from its text costs, far below what expanding its exponent does. */
+    private static final Duration QUICKLY = Duration.ofSeconds(2);
 
     private static List<BigDecimal> values(String... values) {
         return Stream.of(values).map(BigDecimal::new).toList();
@@ -114,7 +118,7 @@ class HpaProjectionTest {
     }
 
     @ParameterizedTest(name = "target={0}")
-    @ValueSource(strings = { "abc", "", "0", "-5", "10x", "1e", "١٠" })
+    @ValueSource(strings = { "abc", "", "0", "-5", "10x", "1e", "١٠", "-1e-10000000", "1e1.5", "." })
     void refusesATargetThatIsNotAPositiveQuantity(String target) {
         assertThatThrownBy(() -> HpaTarget.from(target, null, null))
                 .isInstanceOf(InvalidRequestException.class).hasMessageContaining("invalid target");
@@ -122,9 +126,57 @@ class HpaProjectionTest {
 
     @Test
     void acceptsQuantitySuffixes() {
-        assertThat(HpaTarget.from("1.5k", null, null).orElseThrow().value()).isEqualByComparingTo("1500");
-        assertThat(HpaTarget.from("250m", null, null).orElseThrow().value()).isEqualByComparingTo("0.25");
-        assertThat(HpaTarget.from("1Ki", null, null).orElseThrow().value()).isEqualByComparingTo("1024");
+        assertThat(HpaTarget.from("1.5k", null, null).orElseThrow().milli()).isEqualTo(1_500_000);
+        assertThat(HpaTarget.from("250m", null, null).orElseThrow().milli()).isEqualTo(250);
+        assertThat(HpaTarget.from("1Ki", null, null).orElseThrow().milli()).isEqualTo(1_024_000);
+    }
+
+    /**
+     * The attack of issue 23: a target whose exponent BigDecimal expands took seconds of CPU (1e10000000) or half a
+     * minute and hundreds of MB (1e40000000) per request. Refused from its text, at once.
+     */
+    @ParameterizedTest(name = "target={0}")
+    @ValueSource(strings = { "1e10000000", "1e40000000", "-1e40000000", "1e99999999999999999999", "9223372036854775808m",
+            "9.3e15", "8Ei", "10000000000000000000000000000000000000000" })
+    void refusesATargetBeyondWhatAnHpaCanHoldAtOnce(String target) {
+        assertThatThrownBy(() -> assertTimeoutPreemptively(QUICKLY, () -> HpaTarget.from(target, null, "3")))
+                .isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("invalid target").hasMessageContaining("beyond what an HPA can hold");
+    }
+
+    @Test
+    void acceptsTheLargestTargetAnHpaCanHold() {
+        assertThat(HpaTarget.from("9223372036854775807m", null, null).orElseThrow().milli()).isEqualTo(Long.MAX_VALUE);
+        assertThat(HpaTarget.from("9.2e15", null, null).orElseThrow().milli()).isEqualTo(9_200_000_000_000_000_000L);
+    }
+
+    /** The HPA reads a target below a milli as 1m: so does the projection, without expanding ten million zeros. */
+    @Test
+    void readsATargetBelowAMilliAsOneMilliAtOnce() {
+        HpaProjection projection = assertTimeoutPreemptively(QUICKLY,
+                () -> project("1e-10000000", null, "3", "0.003"));
+
+        assertThat(projection.desiredReplicas()).isEqualTo(3);
+    }
+
+    /** A provider's items are read as milli-values; two within range may still overflow the HPA's sum. */
+    @Test
+    void refusesToAddMilliValuesBeyondTheHpasInt64() {
+        HpaProjection projection = HpaProjection.ofMilliValues(HpaTarget.from("10", null, "3").orElseThrow(),
+                List.of(Long.MAX_VALUE, 1L));
+
+        assertThat(projection.desiredReplicas()).isNull();
+        assertThat(projection.why()).contains("overflow");
+    }
+
+    /** An item of Elasticsearch's whose exponent is huge is judged without being expanded. */
+    @Test
+    void projectsItemsOfAnyExponentAtOnce() {
+        HpaProjection tiny = assertTimeoutPreemptively(QUICKLY, () -> project("1m", null, null, "1e-999999999"));
+        HpaProjection huge = assertTimeoutPreemptively(QUICKLY, () -> project("1m", null, null, "1e999999999"));
+
+        assertThat(tiny.total()).isEqualTo("0.001");
+        assertThat(huge.why()).contains("overflow");
     }
 
     @Test

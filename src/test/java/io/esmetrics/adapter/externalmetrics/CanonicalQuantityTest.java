@@ -2,9 +2,11 @@ package io.esmetrics.adapter.externalmetrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.math.BigDecimal;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -51,6 +53,19 @@ class CanonicalQuantityTest {
     void refusesValuesWhoseMilliValueOverflows() {
         assertThatThrownBy(() -> CanonicalQuantity.format(new BigDecimal("1e16")))
                 .isInstanceOf(QuantityOutOfRangeException.class);
+    }
+
+    /** A document's field can hold 1e-999999999 as text: judged by its exponent, never expanded to a billion digits. */
+    @Test
+    void formatsAndRefusesValuesOfAnyExponentAtOnce() {
+        Duration quickly = Duration.ofSeconds(2);
+
+        assertThat(assertTimeoutPreemptively(quickly, () -> CanonicalQuantity.format(new BigDecimal("1e-999999999"))))
+                .isEqualTo("1m");
+        assertThatThrownBy(() -> assertTimeoutPreemptively(quickly,
+                () -> CanonicalQuantity.format(new BigDecimal("1e999999999"))))
+                .isInstanceOf(QuantityOutOfRangeException.class)
+                .hasMessageContaining("the value 1E+999999999 cannot be sent");
     }
 
     @ParameterizedTest

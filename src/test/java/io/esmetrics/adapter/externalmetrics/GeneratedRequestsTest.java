@@ -23,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -33,15 +34,18 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * Generated requests against the real Elasticsearch: random namespaces, metric names and label selectors, valid and
  * not, with values of every shape a label value can take (numbers too large for a long, empty values, names where
- * the field is numeric). Every answer must be a value list or a client error as a {@code Status}: never a 5xx, which
- * would tell the HPA the server failed when the request was the problem. The seed is fixed (override it with
- * {@code -Dgenerated.seed=...}) so a failure is reproducible; the failing requests are printed.
+ * the field is numeric), and {@code explain=true} with targets and replicas of every shape (exponents BigDecimal would
+ * expand, values beyond an HPA's int64, below zero, malformed). Every answer must be a value list, an explanation or a
+ * client error as a {@code Status}, within {@link #ANSWER_WITHIN}: never a 5xx, which would tell the HPA the server
+ * failed when the request was the problem, and never a request that holds the adapter's CPU. The seed is fixed
+ * (override it with {@code -Dgenerated.seed=...}) so a failure is reproducible; the failing requests are printed.
  */
 @QuarkusTest
 @WithTestResource(ElasticsearchTestResource.class)
@@ -69,6 +73,30 @@ class GeneratedRequestsTest {
             "Infinity", "true", "10.0.0.1", "0", "00500", "a.b_c-d", "x".repeat(63), "x".repeat(64));
     private static final List<String> OPERATORS = List.of("=", "==", "!=", " in ", " notin ", "", "!");
     private static final String JUNK = " !\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~äé漢\t";
+    /** One request in this many explains, with an HPA target. */
+    private static final int EXPLAIN_ONE_IN = 10;
+    /** Targets an HPA can hold, down to one below a milli with forty million zeros (read as 1m). */
+    private static final List<String> TARGETS = List.of("10", "500m", "2k", "1.5", "1Ki", "1e-40000000",
+            "9223372036854775807m");
+    /**
+     * Targets explain must refuse with 400 BadRequest: issue 23's exponents (1e10000000 cost seconds of CPU,
+     * 1e40000000 half a minute and hundreds of MB), values beyond the int64 milli-value, not above zero, malformed.
+     */
+    private static final List<String> REFUSED_TARGETS = List.of("1e10000000", "1e40000000", "-1e40000000",
+            "1e99999999999999999999", "9223372036854775808m", "9.3e15", "8Ei", "0", "-5", "-1e-40000000", "abc", "", "1e",
+            ".", "1e1.5", "١٠", "10 ", "0x10");
+    private static final List<String> TARGET_TYPES = List.of("Value", "AverageValue", "averagevalue", "Utilization", "");
+    private static final List<String> REPLICAS = List.of("0", "3", "2147483647", "2147483648", "99999999999", "-1", "1e3",
+            "", "03", "३");
+    /**
+     * Every answer within this: the HPA controller's five workers serve every HPA of the cluster every 15 s, and an
+     * answer that takes longer holds one of them. Ordinary answers take milliseconds.
+     */
+    private static final Duration ANSWER_WITHIN = Duration.ofSeconds(5);
+
+    /** A generated request, and whether the adapter must refuse it with 400 BadRequest whatever else it holds. */
+    private record Generated(String path, boolean refused) {
+    }
 
     @TestHTTPResource("/")
     URL adapter;
@@ -94,15 +122,20 @@ class GeneratedRequestsTest {
         ConcurrentMap<Integer, AtomicInteger> codes = new ConcurrentHashMap<>();
         List<String> wrong = java.util.Collections.synchronizedList(new ArrayList<>());
         List<CompletableFuture<Void>> all = new ArrayList<>();
+        AtomicLong slowestMillis = new AtomicLong();
         for (int i = 0; i < REQUESTS; i++) {
-            String path = path(random);
+            Generated generated = generated(random);
+            String path = generated.path();
             inFlight.acquire();
+            long sent = System.nanoTime();
             all.add(http.sendAsync(HttpRequest.newBuilder(URI.create(adapter.toString().replaceAll("/$", "") + path))
                             .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString())
                     .thenAccept(response -> {
+                        Duration took = Duration.ofNanos(System.nanoTime() - sent);
+                        slowestMillis.accumulateAndGet(took.toMillis(), Math::max);
                         codes.computeIfAbsent(response.statusCode(), code -> new AtomicInteger()).incrementAndGet();
-                        check(response).ifPresent(problem -> wrong.add(problem + ": GET " + path + " → " + response.statusCode()
-                                + " " + response.body()));
+                        check(generated, response, took).ifPresent(problem -> wrong.add(problem + ": GET " + path + " → "
+                                + response.statusCode() + " " + abbreviated(response.body())));
                     })
                     .exceptionally(failure -> {
                         wrong.add("no answer: GET " + path + ": " + failure);
@@ -112,20 +145,31 @@ class GeneratedRequestsTest {
         }
         CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
 
-        System.out.printf("GeneratedRequestsTest: %d requests (seed %d), answers by code: %s%n", REQUESTS, SEED, new TreeMap<>(codes));
+        System.out.printf("GeneratedRequestsTest: %d requests (seed %d), answers by code: %s, the slowest in %d ms%n", REQUESTS,
+                SEED, new TreeMap<>(codes), slowestMillis.get());
         assertThat(wrong).as("seed %d", SEED).isEmpty();
         assertThat(codes).as("the generator reaches values and client errors alike").containsKeys(200, 400, 404);
         assertThat(codes.get(200).get()).as("values").isGreaterThan(REQUESTS / 4);
     }
 
     /** What is wrong with an answer, if anything. */
-    private static java.util.Optional<String> check(HttpResponse<String> response) {
+    private static java.util.Optional<String> check(Generated generated, HttpResponse<String> response, Duration took) {
         int code = response.statusCode();
+        if (took.compareTo(ANSWER_WITHIN) > 0) {
+            return java.util.Optional.of("answered in " + took.toMillis() + " ms, beyond " + ANSWER_WITHIN.toMillis() + " ms");
+        }
         JsonNode body;
         try {
             body = JSON.readTree(response.body());
         } catch (IOException e) {
             return java.util.Optional.of("not JSON");
+        }
+        if (generated.refused() && (code != 400 || !"BadRequest".equals(body.path("reason").asText()))) {
+            return java.util.Optional.of("not refused with a 400 BadRequest Status");
+        }
+        if (code == 200 && generated.path().contains("explain=true")) {
+            boolean explanation = "ExternalMetricExplanation".equals(body.path("kind").asText()) && body.path("answer").isObject();
+            return explanation ? java.util.Optional.empty() : java.util.Optional.of("200 without an ExternalMetricExplanation");
         }
         if (code == 200) {
             if (!"ExternalMetricValueList".equals(body.path("kind").asText()) || body.path("items").isEmpty()) {
@@ -148,17 +192,35 @@ class GeneratedRequestsTest {
         return java.util.Optional.of("a server error for a client's request");
     }
 
-    private static String path(Random random) {
-        String namespace = pick(random, 10) < 9 ? pick(random, List.of(TEAM, TEAM, "quiet-" + TEAM, "a", "kube-system"))
+    private static Generated generated(Random random) {
+        boolean validNamespace = pick(random, 10) < 9;
+        String namespace = validNamespace ? pick(random, List.of(TEAM, TEAM, "quiet-" + TEAM, "a", "kube-system"))
                 : junk(random, 1 + random.nextInt(70));
         List<String> names = new ArrayList<>(new TreeMap<>(METRICS).keySet());
-        String metric = pick(random, 20) < 17 ? pick(random, names) : junk(random, 1 + random.nextInt(30));
+        boolean knownMetric = pick(random, 20) < 17;
+        String metric = knownMetric ? pick(random, names) : junk(random, 1 + random.nextInt(30));
         String path = "/apis/external.metrics.k8s.io/v1beta1/namespaces/" + segment(namespace) + "/" + segment(metric);
-        if (pick(random, 5) == 0) {
-            return path;
+        List<String> query = new ArrayList<>();
+        if (pick(random, 5) != 0) {
+            List<String> labels = METRICS.getOrDefault(metric, List.of());
+            query.add("labelSelector=" + URLEncoder.encode(selector(random, labels), StandardCharsets.UTF_8));
         }
-        List<String> labels = METRICS.getOrDefault(metric, List.of());
-        return path + "?labelSelector=" + URLEncoder.encode(selector(random, labels), StandardCharsets.UTF_8);
+        boolean refusedTarget = false;
+        if (pick(random, EXPLAIN_ONE_IN) == 0) {
+            refusedTarget = random.nextBoolean();
+            query.add("explain=true");
+            query.add("target=" + encoded(pick(random, refusedTarget ? REFUSED_TARGETS : TARGETS)));
+            if (random.nextBoolean()) {
+                query.add("targetType=" + encoded(pick(random, TARGET_TYPES)));
+            }
+            if (random.nextBoolean()) {
+                query.add("replicas=" + encoded(pick(random, REPLICAS)));
+            }
+            Collections.shuffle(query, random);
+        }
+        // A junk name may not reach the metric route at all (a 404): only a well-formed path must be refused.
+        return new Generated(query.isEmpty() ? path : path + "?" + String.join("&", query),
+                refusedTarget && validNamespace && knownMetric);
     }
 
     private static String selector(Random random, List<String> labels) {
@@ -200,6 +262,14 @@ class GeneratedRequestsTest {
             text.append(pick(random, 3) == 0 ? JUNK.charAt(random.nextInt(JUNK.length())) : (char) ('a' + random.nextInt(26)));
         }
         return text.toString();
+    }
+
+    private static String encoded(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
+    private static String abbreviated(String body) {
+        return body.length() <= 500 ? body : body.substring(0, 500) + "…";
     }
 
     private static String segment(String text) {

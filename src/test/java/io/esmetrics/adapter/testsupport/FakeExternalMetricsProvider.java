@@ -35,6 +35,9 @@ public final class FakeExternalMetricsProvider {
 
     public static final String ONLY_UPSTREAM = "s0-upstream-requests";
     public static final String ONLY_UPSTREAM_VALUE = "42";
+    /** A metric it answers with a value no HPA can hold, whose exponent BigDecimal would expand to 40 million digits. */
+    public static final String HUGE_UPSTREAM = "s0-upstream-huge";
+    public static final String HUGE_UPSTREAM_VALUE = "1e40000000";
     /** What it answers for the names the adapter also serves: never what the adapter computes. */
     public static final String CLASHING_VALUE = "999";
 
@@ -193,6 +196,7 @@ public final class FakeExternalMetricsProvider {
         String metric = values.group(2);
         String value = switch (metric) {
             case ONLY_UPSTREAM -> ONLY_UPSTREAM_VALUE;
+            case HUGE_UPSTREAM -> HUGE_UPSTREAM_VALUE;
             case "queue_length", "request_rate" -> CLASHING_VALUE;
             default -> null;
         };

@@ -2,10 +2,13 @@ package io.esmetrics.adapter.upstream;
 
 import static io.esmetrics.adapter.authentication.KubernetesApiAnswers.HPA_CONTROLLER;
 import static io.esmetrics.adapter.testsupport.FakeExternalMetricsProvider.CLASHING_VALUE;
+import static io.esmetrics.adapter.testsupport.FakeExternalMetricsProvider.HUGE_UPSTREAM;
+import static io.esmetrics.adapter.testsupport.FakeExternalMetricsProvider.HUGE_UPSTREAM_VALUE;
 import static io.esmetrics.adapter.testsupport.FakeExternalMetricsProvider.ONLY_UPSTREAM;
 import static io.esmetrics.adapter.testsupport.FakeExternalMetricsProvider.ONLY_UPSTREAM_VALUE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -165,6 +168,19 @@ class UpstreamForwardingTest {
         assertThat(explanation.path("hpa").path("desiredReplicas").asInt()).isEqualTo(5);
         assertThat(UPSTREAM.requestsIn(namespace)).extracting(FakeExternalMetricsProvider.Request::pathAndQuery).last()
                 .as("the metric request, without explain's parameters").isEqualTo(metricPath(ONLY_UPSTREAM) + selector);
+    }
+
+    /**
+     * Issue 23: the provider's {@code 1e40000000}, read exactly, cost half a minute of CPU and hundreds of MB. It is the
+     * provider's fault, as an answer that is not Kubernetes' is: a 503 that says so, at once.
+     */
+    @Test
+    void explainingAValueNoHpaCanHoldIsAServiceUnavailableAtOnce() throws Exception {
+        HttpResponse<String> response = assertTimeoutPreemptively(Duration.ofSeconds(3),
+                () -> asHpaController(metricPath(HUGE_UPSTREAM) + "?explain=true&target=10&replicas=2"));
+
+        assertServiceUnavailable(response, "The upstream provider answered metric " + HUGE_UPSTREAM + " with the value \""
+                + HUGE_UPSTREAM_VALUE + "\", which no HPA can read");
     }
 
     @Test
