@@ -2,6 +2,8 @@
 # Creates (or updates: every call is a PUT) the least-privileged users of the stack:
 #   es-metrics-adapter  reads ai-events-*            (the adapter's searches)
 #   logstash_ai_events  writes ai-events-* and its index template
+# and the final ingest pipeline that the index template names (ai-events-final: stamps event.ingested), which must
+# exist before the first event is written.
 # Passwords come from Secret elasticsearch-credentials; write them as letters and digits only.
 set -eu
 es="https://elasticsearch.elastic.svc:9200"
@@ -13,6 +15,7 @@ call() {
 until call "${es}/_cluster/health?wait_for_status=yellow&timeout=30s" >/dev/null; do
   echo "waiting for Elasticsearch"; sleep 5
 done
+call -X PUT "${es}/_ingest/pipeline/ai-events-final" --data-binary @/scripts/ai-events-final-pipeline.json
 call -X PUT "${es}/_security/role/es_metrics_adapter_reader" \
   -d '{"indices":[{"names":["ai-events-*"],"privileges":["read","view_index_metadata"]}]}'
 call -X PUT "${es}/_security/user/es-metrics-adapter" \

@@ -60,6 +60,22 @@ public interface ElasticsearchConfig {
     Duration ingestLagLookback();
 
     /**
+     * The field in which the event pipeline stamps when an event arrived (ECS {@code event.ingested}; the shipped
+     * index template's final pipeline sets it, overriding whatever the sender wrote). Where events carry it, a stall
+     * is measured by arrival, which no sender's clock can fake; where they do not, by the newest event time.
+     */
+    @WithDefault("event.ingested")
+    String arrivalField();
+
+    /**
+     * How far ahead of the adapter's clock an event time may be and still count as the pipeline's watermark. A
+     * producer whose clock runs ahead would otherwise keep a stalled pipeline looking current, and its events
+     * would end every window at now. Events further ahead still count in the windows they fall into.
+     */
+    @WithDefault("10s")
+    Duration producerClockSkew();
+
+    /**
      * How long the resolved mapping of a metric's fields ({@code service.name} or {@code service.name.keyword}, and
      * their types) is kept before {@code _field_caps} is asked again: how soon a new index with another mapping (a
      * template installed, a daily index rolled over) is followed.

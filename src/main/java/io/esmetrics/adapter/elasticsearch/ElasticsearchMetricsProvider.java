@@ -33,12 +33,24 @@ import java.util.Optional;
 @ApplicationScoped
 class ElasticsearchMetricsProvider implements MetricsBackend {
 
-    /** What a rule is searched with, or why it cannot be computed now. */
-    private record Prepared(Optional<ResolvedFields> fields, Optional<BackendUnavailableException> problem) {
+    /**
+     * What a rule is searched with (its fields, and the pipeline's watermark where its window ends), or why it cannot
+     * be computed now.
+     */
+    private record Prepared(Optional<ResolvedFields> fields, Optional<Instant> watermark,
+            Optional<BackendUnavailableException> problem) {
 
         ResolvedFields orThrow() {
             return fields.orElseThrow(problem::orElseThrow);
         }
+
+        Ready at(MetricRule rule, Instant now) {
+            return new Ready(orThrow(), ValueTime.of(rule, now, watermark));
+        }
+    }
+
+    /** A rule ready to be searched: its fields, and the moment and window its values are computed for. */
+    private record Ready(ResolvedFields fields, ValueTime at) {
     }
 
     private final SearchClient client;
@@ -68,13 +80,12 @@ class ElasticsearchMetricsProvider implements MetricsBackend {
         String namespace = query.namespace();
         String metricName = rule.name();
         LabelSelector selector = query.selector();
-        ResolvedFields fields = prepare(List.of(rule)).get(rule).orThrow();
-        Instant now = clock.instant();
+        Ready ready = prepare(List.of(rule)).get(rule).at(rule, clock.instant());
         try {
             BatchedSearch search = new BatchedSearch(rule, List.of(namespace), selector, false, List.of());
-            JsonNode first = client.search(metricName, request(search, fields, now, Optional.empty()));
-            List<MetricValue> found = series(search, fields, now, first).orElseThrow(() -> tooManySeries(rule)).values();
-            return orZero(found, rule, selector, now);
+            JsonNode first = client.search(metricName, request(search, ready, Optional.empty()));
+            List<MetricValue> found = series(search, ready, first).orElseThrow(() -> tooManySeries(rule)).values();
+            return orZero(found, rule, selector, ready.at());
         } catch (BackendUnavailableException e) {
             meters.failed(metricName);
             throw e;
@@ -97,10 +108,12 @@ class ElasticsearchMetricsProvider implements MetricsBackend {
         } catch (BackendUnavailableException e) {
             problem = Optional.of(e.getMessage() + " (the request below uses the fields as declared)");
         }
-        SearchRequest search = requests.create(rule, fields, query.namespace(), query.selector(), now, Optional.empty());
         IngestObservation observed = ingest.observe(List.of(EventIndices.of(rule))).values().iterator().next();
+        ValueTime at = ValueTime.of(rule, now, observed.watermark());
+        SearchRequest search = requests.create(rule, fields, query.namespace(), query.selector(), at, Optional.empty());
         MetricComputation.DataFreshness freshness = new MetricComputation.DataFreshness(observed.checkedAt(),
-                observed.newestEvent(), observed.lag(), rule.stalledAfter(),
+                observed.newestEvent(), observed.newestArrival(), observed.watermark(), observed.lag(), observed.watermarkLag(),
+                rule.aggregation().usesWindow() ? Optional.of(at.windowEnd()) : Optional.empty(), rule.stalledAfter(),
                 observed.problemFor(rule).map(RuntimeException::getMessage));
         return new MetricComputation("Elasticsearch", false, Optional.of(SearchClient.byHand(search)), problem,
                 Optional.of(freshness), breaker.state().name().toLowerCase(Locale.ROOT).replace('_', '-'));
@@ -120,44 +133,46 @@ class ElasticsearchMetricsProvider implements MetricsBackend {
             resolved.add(new BatchedSearch.Resolved(i, queries.get(i).byName(), queries.get(i).rule()));
         }
         Map<MetricRule, Prepared> prepared = prepare(resolved.stream().map(BatchedSearch.Resolved::rule).toList());
-        Map<MetricRule, ResolvedFields> fields = new LinkedHashMap<>();
+        Instant now = clock.instant();
+        Map<MetricRule, Ready> ready = new LinkedHashMap<>();
         List<BatchedSearch.Resolved> searchable = new ArrayList<>();
         for (BatchedSearch.Resolved query : resolved) {
-            Prepared ready = prepared.get(query.rule());
-            if (ready.problem().isPresent()) {
-                answers[query.position()] = MetricAnswer.failed(ready.problem().get());
+            Prepared rule = prepared.get(query.rule());
+            if (rule.problem().isPresent()) {
+                answers[query.position()] = MetricAnswer.failed(rule.problem().get());
             } else {
-                fields.put(query.rule(), ready.fields().orElseThrow());
+                ready.computeIfAbsent(query.rule(), r -> rule.at(r, now));
                 searchable.add(query);
             }
         }
-        Instant now = clock.instant();
         // A shared search can only learn that it has too many series by running: its queries are then asked again in
         // smaller pieces, in another round (across namespaces: per namespace; in a namespace: per selector, since each
         // may select few enough). Failing them instead would turn a metric that works query by query into one that
         // never refreshes. At most three rounds: a search of a single query is never split.
         List<BatchedSearch> round = BatchedSearch.plan(searchable, this::answersAcrossNamespaces);
         while (!round.isEmpty()) {
-            round = search(round, fields, answers, now);
+            round = search(round, ready, answers);
         }
         return List.of(answers);
     }
 
     /**
-     * For each rule, the fields to search with, or why it cannot be computed now: its data is not current, one of
-     * its fields cannot be used, or Elasticsearch did not answer. Neither of the first two is a failed search.
+     * For each rule, the fields to search with and the pipeline's watermark, or why it cannot be computed now: its
+     * data is not current, one of its fields cannot be used, or Elasticsearch did not answer. Neither of the first two
+     * is a failed search.
      */
     private Map<MetricRule, Prepared> prepare(Collection<MetricRule> wanted) {
         Map<MetricRule, Prepared> prepared = new LinkedHashMap<>();
-        ingest.problems(new LinkedHashSet<>(wanted)).forEach((rule, problem) -> {
+        ingest.observations(new LinkedHashSet<>(wanted)).forEach((rule, observation) -> {
+            Optional<BackendUnavailableException> problem = observation.problemFor(rule);
             if (problem.isPresent()) {
-                prepared.put(rule, new Prepared(Optional.empty(), problem));
+                prepared.put(rule, new Prepared(Optional.empty(), Optional.empty(), problem));
                 return;
             }
             try {
-                prepared.put(rule, new Prepared(Optional.of(mappings.resolve(rule)), Optional.empty()));
+                prepared.put(rule, new Prepared(Optional.of(mappings.resolve(rule)), observation.watermark(), Optional.empty()));
             } catch (BackendUnavailableException e) {
-                prepared.put(rule, new Prepared(Optional.empty(), Optional.of(e)));
+                prepared.put(rule, new Prepared(Optional.empty(), Optional.empty(), Optional.of(e)));
             }
         });
         return prepared;
@@ -167,13 +182,12 @@ class ElasticsearchMetricsProvider implements MetricsBackend {
      * Runs one round of searches as one {@code _msearch} and fills in the answers of their members, except where a
      * shared search found too many series to answer from: those queries come back as the searches of the next round.
      */
-    private List<BatchedSearch> search(List<BatchedSearch> searches, Map<MetricRule, ResolvedFields> fields,
-            MetricAnswer[] answers, Instant now) {
+    private List<BatchedSearch> search(List<BatchedSearch> searches, Map<MetricRule, Ready> ready, MetricAnswer[] answers) {
         List<BatchedSearch> sent = new ArrayList<>();
         List<SearchRequest> requestsSent = new ArrayList<>();
         for (BatchedSearch search : searches) {
             try {
-                requestsSent.add(request(search, fields.get(search.rule()), now, Optional.empty()));
+                requestsSent.add(request(search, ready.get(search.rule()), Optional.empty()));
                 sent.add(search);
             } catch (RuntimeException e) {
                 fail(search, e, answers);
@@ -194,7 +208,8 @@ class ElasticsearchMetricsProvider implements MetricsBackend {
             BatchedSearch search = sent.get(j);
             MetricRule rule = search.rule();
             try {
-                Optional<Found> series = series(search, fields.get(rule), now, successful(rule, responses.get(j)));
+                ValueTime at = ready.get(rule).at();
+                Optional<Found> series = series(search, ready.get(rule), successful(rule, responses.get(j)));
                 if (series.isEmpty() && search.shared()) {
                     nextRound.addAll(search.separately());
                     continue;
@@ -216,8 +231,8 @@ class ElasticsearchMetricsProvider implements MetricsBackend {
                         continue;
                     }
                     answers[member.position()] = MetricAnswer.of(search.shared()
-                            ? SeriesSelection.select(orZero(own, rule, LabelSelector.everything(), now), member.selector())
-                            : orZero(own, rule, member.selector(), now));
+                            ? SeriesSelection.select(orZero(own, rule, LabelSelector.everything(), at), member.selector())
+                            : orZero(own, rule, member.selector(), at));
                 }
             } catch (BackendUnavailableException e) {
                 fail(search, e, answers);
@@ -265,7 +280,7 @@ class ElasticsearchMetricsProvider implements MetricsBackend {
      * Every series of the search, paging through the composite aggregation; empty when there are more than
      * {@code max-series} (across namespaces: {@code max-series-per-search}), without fetching the rest.
      */
-    private Optional<Found> series(BatchedSearch search, ResolvedFields fields, Instant now, JsonNode firstPage) {
+    private Optional<Found> series(BatchedSearch search, Ready ready, JsonNode firstPage) {
         MetricRule rule = search.rule();
         int most = search.acrossNamespaces() ? config.maxSeriesPerSearch() : config.maxSeries();
         List<MetricValue> values = new ArrayList<>();
@@ -273,7 +288,7 @@ class ElasticsearchMetricsProvider implements MetricsBackend {
         JsonNode response = firstPage;
         while (true) {
             meters.took(rule.name(), response);
-            SearchResponseConverter.Page page = SearchResponseConverter.convert(rule, response, now, config.seriesPageSize());
+            SearchResponseConverter.Page page = SearchResponseConverter.convert(rule, response, ready.at(), config.seriesPageSize());
             values.addAll(page.values());
             namespaces.addAll(page.namespaces());
             if (values.size() > most) {
@@ -282,14 +297,14 @@ class ElasticsearchMetricsProvider implements MetricsBackend {
             if (page.afterKey().isEmpty()) {
                 return Optional.of(new Found(values, namespaces));
             }
-            response = client.search(rule.name(), request(search, fields, now, page.afterKey()));
+            response = client.search(rule.name(), request(search, ready, page.afterKey()));
         }
     }
 
-    private SearchRequest request(BatchedSearch search, ResolvedFields fields, Instant now, Optional<JsonNode> after) {
+    private SearchRequest request(BatchedSearch search, Ready ready, Optional<JsonNode> after) {
         return search.acrossNamespaces()
-                ? requests.createAcrossNamespaces(search.rule(), fields, search.namespaces(), now, after)
-                : requests.create(search.rule(), fields, search.namespace(), search.selector(), now, after);
+                ? requests.createAcrossNamespaces(search.rule(), ready.fields(), search.namespaces(), ready.at(), after)
+                : requests.create(search.rule(), ready.fields(), search.namespace(), search.selector(), ready.at(), after);
     }
 
     /**
@@ -306,8 +321,8 @@ class ElasticsearchMetricsProvider implements MetricsBackend {
                 + " series for this selector; narrow the selector or declare fewer labels");
     }
 
-    private static List<MetricValue> orZero(List<MetricValue> values, MetricRule rule, LabelSelector selector, Instant now) {
-        Instant timestamp = rule.aggregation().usesWindow() ? SearchRequestFactory.windowEnd(rule, now) : now;
-        return values.isEmpty() ? List.of(SeriesSelection.zero(rule.name(), selector, timestamp, rule.reportedWindow())) : values;
+    private static List<MetricValue> orZero(List<MetricValue> values, MetricRule rule, LabelSelector selector, ValueTime at) {
+        return values.isEmpty() ? List.of(SeriesSelection.zero(rule.name(), selector, at.timestamp(), rule.reportedWindow()))
+                : values;
     }
 }

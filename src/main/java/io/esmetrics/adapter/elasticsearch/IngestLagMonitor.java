@@ -15,8 +15,8 @@ import java.time.Duration;
 
 /**
  * Keeps the {@link IngestWatch} look-ups of the configured metrics' indices current in the background, and shows
- * them: {@code esmetrics_ingest_lag_seconds{metric}} (how far the newest event lags behind now; NaN when none
- * within the look-back) and {@code esmetrics_ingest_stalled{metric}} (1 while the metric has no current data: a
+ * them: {@code esmetrics_ingest_lag_seconds{metric}} (how long ago the pipeline last delivered: the newest arrival
+ * stamp, else the newest event time; NaN when no event within the look-back) and {@code esmetrics_ingest_stalled{metric}} (1 while the metric has no current data: a
  * stalled pipeline, no index, no recent event; 0 while events arrive). Metrics that namespaces declare as
  * ElasticsearchMetrics are left out: they are as many as teams make, and their conditions show the same.
  */
@@ -61,7 +61,7 @@ class IngestLagMonitor {
     /** Idempotent: Micrometer returns the existing gauge for a name and tags already registered. */
     private void registerGauges(MetricRule rule) {
         Gauge.builder("esmetrics.ingest.lag", () -> lagSeconds(rule))
-                .description("How far the newest event in the metric's indices lags behind now; NaN when none is recent")
+                .description("How long ago the newest event of the metric's indices arrived (or, unstamped, happened); NaN when none is recent")
                 .tag("metric", rule.name())
                 .baseUnit("seconds")
                 .register(registry);
@@ -72,7 +72,7 @@ class IngestLagMonitor {
     }
 
     double lagSeconds(MetricRule rule) {
-        return watch.last(EventIndices.of(rule)).flatMap(IngestObservation::newestEvent)
+        return watch.last(EventIndices.of(rule)).flatMap(IngestObservation::lastDelivery)
                 .map(at -> Math.max(0, (clock.millis() - at.toEpochMilli()) / 1000.0))
                 .orElse(Double.NaN);
     }

@@ -15,23 +15,28 @@ import java.util.Optional;
  * stalled pipeline, an index pattern that matches nothing, or indices without any recent event are no current
  * data, never zero load. Pure: every decision here is tested by moving {@code checkedAt}, without Elasticsearch.
  *
- * @param indexFound  whether the pattern matched at least one index the adapter may read
- * @param newestEvent the newest event time within {@code lookback} before {@code checkedAt}, if any
- * @param failure     why the look-up itself failed; then nothing else is known
+ * @param indexFound    whether the pattern matched at least one index the adapter may read
+ * @param newestEvent   the newest event time within {@code lookback} before {@code checkedAt} (and not beyond the
+ *                      producers' clock skew after it), if any: the pipeline's watermark
+ * @param newestArrival the newest arrival stamp of those events, where the pipeline stamps them
+ * @param failure       why the look-up itself failed; then nothing else is known
  */
 record IngestObservation(EventIndices indices, Instant checkedAt, Duration lookback, boolean indexFound,
-        Optional<Instant> newestEvent, Optional<BackendUnavailableException> failure) {
+        Optional<Instant> newestEvent, Optional<Instant> newestArrival, Optional<BackendUnavailableException> failure) {
 
-    static IngestObservation found(EventIndices indices, Instant checkedAt, Duration lookback, Optional<Instant> newestEvent) {
-        return new IngestObservation(indices, checkedAt, lookback, true, newestEvent, Optional.empty());
+    static IngestObservation found(EventIndices indices, Instant checkedAt, Duration lookback, Optional<Instant> newestEvent,
+            Optional<Instant> newestArrival) {
+        return new IngestObservation(indices, checkedAt, lookback, true, newestEvent,
+                newestEvent.isPresent() ? newestArrival : Optional.empty(), Optional.empty());
     }
 
     static IngestObservation noIndex(EventIndices indices, Instant checkedAt, Duration lookback) {
-        return new IngestObservation(indices, checkedAt, lookback, false, Optional.empty(), Optional.empty());
+        return new IngestObservation(indices, checkedAt, lookback, false, Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     static IngestObservation failed(EventIndices indices, Instant checkedAt, Duration lookback, BackendUnavailableException failure) {
-        return new IngestObservation(indices, checkedAt, lookback, false, Optional.empty(), Optional.of(failure));
+        return new IngestObservation(indices, checkedAt, lookback, false, Optional.empty(), Optional.empty(),
+                Optional.of(failure));
     }
 
     /** Whether it may stand for the indices at {@code now}: made no longer than {@code validity} ago. */
@@ -39,9 +44,35 @@ record IngestObservation(EventIndices indices, Instant checkedAt, Duration lookb
         return failure.isEmpty() && !now.isBefore(checkedAt) && now.isBefore(checkedAt.plus(validity));
     }
 
-    /** How far the newest event lagged behind the look-up; empty when there was none. */
+    /**
+     * How long before the look-up the pipeline last delivered: by the newest arrival stamp where events carry one
+     * (immune to the producers' clocks), else by the newest event time. Empty when there was no event.
+     */
     Optional<Duration> lag() {
-        return newestEvent.map(newest -> newest.isAfter(checkedAt) ? Duration.ZERO : Duration.between(newest, checkedAt));
+        return lastDelivery().map(this::before);
+    }
+
+    /**
+     * The pipeline's watermark: the newest event time that has arrived, so windows end before it
+     * ({@code MetricRule#windowEnd}). No event happens after it arrives: where arrivals are stamped, an event time
+     * beyond the newest arrival is a producer's clock running ahead, and the watermark is the arrival instead.
+     */
+    Optional<Instant> watermark() {
+        return newestEvent.map(event -> newestArrival.filter(arrival -> arrival.isBefore(event)).orElse(event));
+    }
+
+    /** How far the watermark was behind the look-up: how late the events are that arrive. */
+    Optional<Duration> watermarkLag() {
+        return watermark().map(this::before);
+    }
+
+    /** When the pipeline last delivered: the newest arrival where stamped, else the newest event time. */
+    Optional<Instant> lastDelivery() {
+        return newestArrival.or(() -> newestEvent);
+    }
+
+    private Duration before(Instant at) {
+        return at.isAfter(checkedAt) ? Duration.ZERO : Duration.between(at, checkedAt);
     }
 
     /** Why {@code rule} cannot be computed from these indices now; empty when its data is current. */
@@ -70,10 +101,12 @@ record IngestObservation(EventIndices indices, Instant checkedAt, Duration lookb
         if (lag.compareTo(rule.stalledAfter()) <= 0) {
             return Optional.empty();
         }
-        Instant since = newestEvent.get();
-        return Optional.of(new NoCurrentDataException(Kind.PIPELINE_STALLED, newestEvent, "the pipeline writing "
-                + indices + " looks stalled since " + since + ": at " + checkedAt + " its newest event was "
-                + KubernetesDuration.format(lag) + " old, more than the " + KubernetesDuration.format(rule.stalledAfter())
-                + " metric " + rule.name() + " allows (stalledAfter). No value is computed rather than a zero made of silence"));
+        Optional<Instant> since = lastDelivery();
+        String newest = newestArrival.isPresent() ? "its newest event had arrived " + KubernetesDuration.format(lag) + " before"
+                : "its newest event was " + KubernetesDuration.format(lag) + " old";
+        return Optional.of(new NoCurrentDataException(Kind.PIPELINE_STALLED, since, "the pipeline writing "
+                + indices + " looks stalled since " + since.orElseThrow() + ": at " + checkedAt + " " + newest + ", more than the "
+                + KubernetesDuration.format(rule.stalledAfter()) + " metric " + rule.name() + " allows (stalledAfter)."
+                + " No value is computed rather than a zero made of silence"));
     }
 }

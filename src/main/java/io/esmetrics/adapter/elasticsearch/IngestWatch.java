@@ -44,11 +44,12 @@ class IngestWatch {
     }
 
     /**
-     * For each rule, why its data is not current, if it is not. Looks up what no current observation covers, and
-     * looks again where a kept one says "no current data": events may have resumed since, and a stalled verdict must
-     * not outlive the stall.
+     * For each rule, the observation of its indices that decides whether its data is current
+     * ({@link IngestObservation#problemFor}) and where its window ends ({@link IngestObservation#watermark}). Looks up
+     * what no current observation covers, and looks again where a kept one says "no current data": events may have
+     * resumed since, and a stalled verdict must not outlive the stall.
      */
-    Map<MetricRule, Optional<BackendUnavailableException>> problems(Collection<MetricRule> rules) {
+    Map<MetricRule, IngestObservation> observations(Collection<MetricRule> rules) {
         Instant now = clock.instant();
         Map<EventIndices, IngestObservation> observations = observe(rules.stream().map(EventIndices::of).toList());
         List<EventIndices> doubtful = rules.stream()
@@ -58,11 +59,11 @@ class IngestWatch {
         if (!doubtful.isEmpty()) {
             observations.putAll(observe(doubtful, true));
         }
-        Map<MetricRule, Optional<BackendUnavailableException>> problems = new LinkedHashMap<>();
+        Map<MetricRule, IngestObservation> byRule = new LinkedHashMap<>();
         for (MetricRule rule : rules) {
-            problems.put(rule, observations.get(EventIndices.of(rule)).problemFor(rule));
+            byRule.put(rule, observations.get(EventIndices.of(rule)));
         }
-        return problems;
+        return byRule;
     }
 
     /** The observation of each set of indices, current at this moment. */
@@ -110,7 +111,8 @@ class IngestWatch {
         List<IngestObservation> results = new ArrayList<>(all.size());
         try {
             List<JsonNode> answers = client.msearch("the look-up of the newest event of " + all.stream().map(EventIndices::toString)
-                    .collect(Collectors.joining(", ")), all.stream().map(indices -> requests.newestEvent(indices, now, lookback)).toList());
+                    .collect(Collectors.joining(", ")), all.stream().map(indices -> requests.newestEvent(indices, now, lookback,
+                    config.producerClockSkew(), config.arrivalField())).toList());
             for (int i = 0; i < all.size(); i++) {
                 results.add(observation(all.get(i), now, lookback, answers.get(i)));
             }
@@ -157,8 +159,14 @@ class IngestWatch {
                     "Elasticsearch gave no complete answer to the look-up of the newest event of " + indices + ": "
                             + incompleteness.get()));
         }
-        JsonNode value = answer.path("aggregations").path(SearchRequestFactory.NEWEST_AGGREGATION).path("value");
-        return IngestObservation.found(indices, now, lookback,
-                value.canConvertToLong() ? Optional.of(Instant.ofEpochMilli(value.asLong())) : Optional.empty());
+        JsonNode aggregations = answer.path("aggregations");
+        return IngestObservation.found(indices, now, lookback, time(aggregations.path(SearchRequestFactory.NEWEST_AGGREGATION)),
+                time(aggregations.path(SearchRequestFactory.ARRIVAL_AGGREGATION)));
+    }
+
+    /** A {@code max} of a date field: epoch milliseconds, or null where no document has the field. */
+    private static Optional<Instant> time(JsonNode max) {
+        JsonNode value = max.path("value");
+        return value.isNumber() ? Optional.of(Instant.ofEpochMilli(value.asLong())) : Optional.empty();
     }
 }

@@ -23,6 +23,7 @@ final class SearchRequestFactory {
     static final String SERIES_AGGREGATION = "series";
     static final String VALUE_AGGREGATION = "value";
     static final String NEWEST_AGGREGATION = "newest";
+    static final String ARRIVAL_AGGREGATION = "arrived";
     /**
      * The composite source that carries a series' namespace in a search across namespaces. No label can be called
      * so: a label selector key never starts with an underscore.
@@ -43,9 +44,9 @@ final class SearchRequestFactory {
      * @param fields the fields the declared ones are in the metric's indices, and their types
      * @param after  the {@code after_key} of the previous page of series, if any
      */
-    SearchRequest create(MetricRule rule, ResolvedFields fields, String namespace, LabelSelector selector, Instant now,
+    SearchRequest create(MetricRule rule, ResolvedFields fields, String namespace, LabelSelector selector, ValueTime at,
             Optional<JsonNode> after) {
-        return create(rule, fields, List.of(namespace), selector, now, after);
+        return create(rule, fields, List.of(namespace), selector, at, after);
     }
 
     /**
@@ -54,22 +55,22 @@ final class SearchRequestFactory {
      * query is restricted to those namespaces. Each namespace's series are exactly those its own search finds: the
      * composite buckets of a namespace only ever hold that namespace's documents.
      */
-    SearchRequest createAcrossNamespaces(MetricRule rule, ResolvedFields fields, List<String> namespaces, Instant now,
+    SearchRequest createAcrossNamespaces(MetricRule rule, ResolvedFields fields, List<String> namespaces, ValueTime at,
             Optional<JsonNode> after) {
         if (!rule.splitsIntoSeries() || rule.namespaceField().isEmpty()) {
             throw new IllegalArgumentException("metric " + rule.name() + " cannot be searched across namespaces");
         }
-        return create(rule, fields, namespaces, LabelSelector.everything(), now, after);
+        return create(rule, fields, namespaces, LabelSelector.everything(), at, after);
     }
 
     private SearchRequest create(MetricRule rule, ResolvedFields fields, List<String> namespaces, LabelSelector selector,
-            Instant now, Optional<JsonNode> after) {
+            ValueTime at, Optional<JsonNode> after) {
         ObjectNode body = JSON.objectNode();
         body.put("size", 0);
         body.put("timeout", searchTimeout.toMillis() + "ms");
         boolean perSeries = rule.splitsIntoSeries();
         body.put("track_total_hits", !perSeries && !rule.aggregation().readsField());
-        body.set("query", query(rule, fields, namespaces, selector, now));
+        body.set("query", query(rule, fields, namespaces, selector, at));
         ObjectNode valueAggregation = valueAggregation(rule);
         if (perSeries) {
             ObjectNode series = body.putObject("aggs").putObject(SERIES_AGGREGATION);
@@ -84,18 +85,24 @@ final class SearchRequestFactory {
     }
 
     /**
-     * The newest event of a set of indices, whatever its namespace or kind, within {@code lookback}: whether events
-     * still arrive, and how far ingest (Logstash) lags behind now. A {@code max} over the time field is answered from
-     * index structures. No metric filter applies: a metric whose events are rare (errors) is not a stalled pipeline.
+     * The newest event of a set of indices, whatever its namespace or kind, within {@code lookback} and no further
+     * than {@code skew} ahead of now (a producer's clock that runs ahead must not look like a current pipeline): the
+     * pipeline's watermark, whether events still arrive, and how far ingest (Logstash) lags behind now. Besides the
+     * newest event time, the newest arrival stamp ({@code arrivalField}), which the pipeline sets and no sender can
+     * choose. A {@code max} is answered from index structures; one over a field no document has is null. No metric
+     * filter applies: a metric whose events are rare (errors) is not a stalled pipeline.
      */
-    SearchRequest newestEvent(EventIndices indices, Instant now, Duration lookback) {
+    SearchRequest newestEvent(EventIndices indices, Instant now, Duration lookback, Duration skew, String arrivalField) {
         ObjectNode body = JSON.objectNode();
         body.put("size", 0);
         body.put("timeout", searchTimeout.toMillis() + "ms");
         body.put("track_total_hits", false);
         ObjectNode bounds = body.putObject("query").putObject("range").putObject(indices.timeField());
-        bounds.put("gte", now.minus(lookback).toEpochMilli()).put("format", "epoch_millis");
-        body.putObject("aggs").putObject(NEWEST_AGGREGATION).putObject("max").put("field", indices.timeField());
+        bounds.put("gte", now.minus(lookback).toEpochMilli()).put("lte", now.plus(skew).toEpochMilli())
+                .put("format", "epoch_millis");
+        ObjectNode aggregations = body.putObject("aggs");
+        aggregations.putObject(NEWEST_AGGREGATION).putObject("max").put("field", indices.timeField());
+        aggregations.putObject(ARRIVAL_AGGREGATION).putObject("max").put("field", arrivalField);
         return new SearchRequest(indices.indexPattern(), body);
     }
 
@@ -111,10 +118,10 @@ final class SearchRequestFactory {
     }
 
     private static ObjectNode query(MetricRule rule, ResolvedFields fields, List<String> namespaces, LabelSelector selector,
-            Instant now) {
+            ValueTime at) {
         ArrayNode filter = JSON.arrayNode();
         ArrayNode mustNot = JSON.arrayNode();
-        filter.add(range(rule, now));
+        filter.add(range(rule, at));
         rule.namespaceField().ifPresent(field -> filter.add(namespaces.size() == 1
                 ? term(fields.name(field), namespaces.get(0)) : namespaces(fields.name(field), namespaces)));
         rule.filter().forEach((field, values) -> filter.add(terms(fields, field, values)));
@@ -145,24 +152,19 @@ final class SearchRequestFactory {
         return query;
     }
 
-    private static ObjectNode range(MetricRule rule, Instant now) {
+    private static ObjectNode range(MetricRule rule, ValueTime at) {
         ObjectNode bounds = JSON.objectNode();
         if (rule.aggregation().usesWindow()) {
-            Instant end = windowEnd(rule, now);
-            bounds.put("gte", end.minus(rule.window()).toEpochMilli());
-            bounds.put("lt", end.toEpochMilli());
+            bounds.put("gte", at.windowEnd().minus(rule.window()).toEpochMilli());
+            bounds.put("lt", at.windowEnd().toEpochMilli());
         } else {
-            bounds.put("gte", now.minus(rule.staleness()).toEpochMilli());
-            bounds.put("lte", now.toEpochMilli());
+            bounds.put("gte", at.now().minus(rule.staleness()).toEpochMilli());
+            bounds.put("lte", at.now().toEpochMilli());
         }
         bounds.put("format", "epoch_millis");
         ObjectNode range = JSON.objectNode();
         range.putObject("range").set(rule.timeField(), bounds);
         return range;
-    }
-
-    static Instant windowEnd(MetricRule rule, Instant now) {
-        return now.minus(rule.ingestLag());
     }
 
     private ObjectNode composite(MetricRule rule, ResolvedFields fields, boolean byNamespace, Optional<JsonNode> after) {

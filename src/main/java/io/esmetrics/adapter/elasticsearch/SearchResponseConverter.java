@@ -35,9 +35,9 @@ final class SearchResponseConverter {
     private SearchResponseConverter() {
     }
 
-    static Page convert(MetricRule rule, JsonNode response, Instant now, int pageSize) {
+    static Page convert(MetricRule rule, JsonNode response, ValueTime at, int pageSize) {
         requireComplete(rule, response);
-        Instant timestamp = rule.aggregation().usesWindow() ? SearchRequestFactory.windowEnd(rule, now) : now;
+        Instant timestamp = at.timestamp();
         if (rule.splitsIntoSeries()) {
             if (response.path("_shards").path("total").asInt(-1) == 0) {
                 // No index matches the pattern yet (a fresh cluster, a new day): an empty window, no series.

@@ -132,6 +132,7 @@ class MetricExplainer {
                 rule.aggregation().name().toLowerCase(Locale.ROOT), rule.field().orElse(null),
                 rule.aggregation().usesWindow() ? KubernetesDuration.format(rule.window()) : null,
                 rule.aggregation().usesWindow() ? KubernetesDuration.format(rule.ingestLag()) : null,
+                rule.aggregation().usesWindow() ? KubernetesDuration.format(rule.settle()) : null,
                 rule.aggregation().usesWindow() ? null : KubernetesDuration.format(rule.staleness()),
                 KubernetesDuration.format(rule.stalledAfter()), rule.labels());
     }
@@ -161,9 +162,29 @@ class MetricExplainer {
                 computation.requestProblem().orElse(null),
                 computation.freshness().map(freshness -> new MetricExplanation.Ingest(time(freshness.checkedAt()),
                         freshness.newestEvent().map(MetricExplainer::time).orElse(null),
+                        freshness.newestArrival().map(MetricExplainer::time).orElse(null),
+                        freshness.watermark().map(MetricExplainer::time).orElse(null),
                         freshness.lag().map(KubernetesDuration::format).orElse(null),
-                        KubernetesDuration.format(freshness.stalledAfter()), freshness.problem().orElse(null))).orElse(null),
+                        freshness.watermarkLag().map(KubernetesDuration::format).orElse(null),
+                        KubernetesDuration.format(freshness.stalledAfter()),
+                        freshness.windowEnd().map(end -> window(rule, freshness, end)).orElse(null),
+                        freshness.problem().orElse(null))).orElse(null),
                 computation.circuit());
+    }
+
+    /** The window a windowed value reads now: before the watermark when the pipeline lags, else ingestLag before now. */
+    private static MetricExplanation.Window window(MetricRule rule, MetricComputation.DataFreshness freshness, Instant end) {
+        boolean byWatermark = rule.detectsStalls()
+                && freshness.watermark().map(watermark -> watermark.minus(rule.settle()).equals(end)).orElse(false);
+        String endsAt = byWatermark
+                ? "settle (" + KubernetesDuration.format(rule.settle()) + ") before the pipeline's watermark, the newest event"
+                        + " time that has arrived, which was " + freshness.watermarkLag().map(KubernetesDuration::format)
+                                .orElse("0s") + " behind: events arrive late, so the window ends where they have arrived"
+                        + " and the value is late but whole"
+                : "ingestLag (" + KubernetesDuration.format(rule.ingestLag()) + ") before now"
+                        + (rule.detectsStalls() ? ": the pipeline's watermark is not further behind"
+                                : ": the metric does not detect stalls (stalledAfter 0s), so its window ignores the watermark");
+        return new MetricExplanation.Window(time(end.minus(rule.window())), time(end), endsAt);
     }
 
     private static String time(Instant instant) {

@@ -26,7 +26,7 @@ record MetricExplanation(String kind, String namespace, String metric, String la
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Rule(String source, String indexPattern, String timeField, String namespaceField,
             Map<String, List<String>> filter, String aggregation, String field, String window, String ingestLag,
-            String staleness, String stalledAfter, Map<String, String> labels) {
+            String settle, String staleness, String stalledAfter, Map<String, String> labels) {
     }
 
     /**
@@ -56,9 +56,23 @@ record MetricExplanation(String kind, String namespace, String metric, String la
     record Request(String method, String path, JsonNode body, String console) {
     }
 
-    /** The newest event of the metric's indices, and whether that makes the pipeline look stalled. */
+    /**
+     * The newest event of the metric's indices and when it arrived, the pipeline's watermark, whether that makes the
+     * pipeline look stalled, and the window the metric reads because of it.
+     *
+     * @param watermark    the newest event time that has arrived (an event time beyond the newest arrival is a producer's
+     *                     clock running ahead)
+     * @param lag          how long before {@code checkedAt} the pipeline last delivered (by arrival where stamped)
+     * @param watermarkLag how far the watermark was behind {@code checkedAt}: how late events arrive
+     */
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Ingest(String checkedAt, String newestEvent, String lag, String stalledAfter, String problem) {
+    record Ingest(String checkedAt, String newestEvent, String newestArrival, String watermark, String lag,
+            String watermarkLag, String stalledAfter, Window window, String problem) {
+    }
+
+    /** The time range of the events a windowed value counts now, and why it ends where it does. */
+    @RegisterForReflection
+    record Window(String from, String to, String endsAt) {
     }
 }

@@ -31,11 +31,17 @@ public record MetricComputation(String backend, boolean acrossNamespaces, Option
     /**
      * When the backend last looked for the newest event of the metric's data, and what it found.
      *
-     * @param newestEvent empty when there was none within the look-up's reach
-     * @param stalledAfter how old the newest event may be before the pipeline counts as stalled; zero: never
-     * @param problem     why the data is not current (stalled pipeline, no index), if it is not
+     * @param newestEvent   empty when there was no event within the look-up's reach
+     * @param newestArrival when the newest event arrived, where the pipeline stamps arrivals
+     * @param watermark     the newest event time that has arrived, where windows end
+     * @param lag           how long before the look-up the pipeline last delivered (by arrival where known)
+     * @param watermarkLag  how far the watermark was behind the look-up
+     * @param windowEnd     where the window of a windowed aggregation ends now
+     * @param stalledAfter  how long the pipeline may deliver nothing before it counts as stalled; zero: never
+     * @param problem       why the data is not current (stalled pipeline, no index), if it is not
      */
-    public record DataFreshness(Instant checkedAt, Optional<Instant> newestEvent, Optional<Duration> lag,
-            Duration stalledAfter, Optional<String> problem) {
+    public record DataFreshness(Instant checkedAt, Optional<Instant> newestEvent, Optional<Instant> newestArrival,
+            Optional<Instant> watermark, Optional<Duration> lag, Optional<Duration> watermarkLag, Optional<Instant> windowEnd, Duration stalledAfter,
+            Optional<String> problem) {
     }
 }

@@ -76,9 +76,17 @@ public record MetricDefinition(
         String window,
 
         @Pattern(KubernetesDuration.PATTERN)
-        @JsonPropertyDescription("How far before now the window ends, so events still in flight are not missed. Default "
-                + DEFAULT_INGEST_LAG + ".")
+        @JsonPropertyDescription("How far before now the window ends at the latest, so events still in flight are not "
+                + "missed. Default " + DEFAULT_INGEST_LAG + ".")
         String ingestLag,
+
+        @Pattern(KubernetesDuration.PATTERN)
+        @JsonPropertyDescription("How far before the pipeline's watermark (the newest event time that has arrived in the "
+                + "indices, any namespace) the window ends, for Elasticsearch's refresh and events arriving out of order. "
+                + "The window ends at the earlier of now minus ingestLag and the watermark minus settle: a pipeline that "
+                + "lags delays a value instead of shrinking it. Not used by latest, nor when stalledAfter is 0s. Default "
+                + DEFAULT_SETTLE + ".")
+        String settle,
 
         @Pattern(KubernetesDuration.PATTERN)
         @JsonPropertyDescription("For latest: samples older than this no longer count. Default " + DEFAULT_STALENESS
@@ -119,6 +127,7 @@ public record MetricDefinition(
     public static final String DEFAULT_NAMESPACE_FIELD = "kubernetes.namespace";
     public static final String DEFAULT_WINDOW = "1m";
     public static final String DEFAULT_INGEST_LAG = "5s";
+    public static final String DEFAULT_SETTLE = "2s";
     public static final String DEFAULT_STALENESS = "3m";
     /**
      * The shortest default {@code stalledAfter}: Logstash batches events and Elasticsearch makes them searchable
@@ -136,6 +145,6 @@ public record MetricDefinition(
     /** The same definition reading another namespace field. */
     public MetricDefinition withNamespaceField(String namespaceField) {
         return new MetricDefinition(indexPattern, timeField, scope, namespaceField, filter, aggregation, field, window,
-                ingestLag, staleness, stalledAfter, labels, description);
+                ingestLag, settle, staleness, stalledAfter, labels, description);
     }
 }

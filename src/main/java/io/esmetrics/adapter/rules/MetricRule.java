@@ -1,6 +1,7 @@
 package io.esmetrics.adapter.rules;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,6 +26,7 @@ public record MetricRule(
         Optional<String> field,
         Duration window,
         Duration ingestLag,
+        Duration settle,
         Duration staleness,
         Duration stalledAfter,
         SortedMap<String, String> labels,
@@ -52,6 +54,22 @@ public record MetricRule(
      */
     public boolean splitsIntoSeries() {
         return aggregation.additive() && !labels.isEmpty();
+    }
+
+    /**
+     * Where the window of a value computed at {@code now} ends: {@code ingestLag} before now, and never later than
+     * {@code settle} before the pipeline's watermark (the newest event time that has arrived in the metric's indices,
+     * for all namespaces). A pipeline that lags then delays the value instead of emptying the end of its window,
+     * which would read as less load. A metric that does not detect stalls reads silence as no load, so for it the
+     * window always ends {@code ingestLag} before now (docs/design.md, "Windows end at the watermark").
+     */
+    public Instant windowEnd(Instant now, Optional<Instant> watermark) {
+        Instant byLag = now.minus(ingestLag);
+        if (!detectsStalls() || watermark.isEmpty()) {
+            return byLag;
+        }
+        Instant settled = watermark.get().minus(settle);
+        return settled.isBefore(byLag) ? settled : byLag;
     }
 
     /** Whether silence in the indices beyond {@link #stalledAfter} means a stalled pipeline. */

@@ -17,6 +17,7 @@ public final class MetricRuleFactory {
     private static final Scope DEFAULT_SCOPE = Scope.fromWireName(MetricDefinition.DEFAULT_SCOPE).orElseThrow();
     private static final Duration DEFAULT_WINDOW = KubernetesDuration.parse(MetricDefinition.DEFAULT_WINDOW);
     private static final Duration DEFAULT_INGEST_LAG = KubernetesDuration.parse(MetricDefinition.DEFAULT_INGEST_LAG);
+    private static final Duration DEFAULT_SETTLE = KubernetesDuration.parse(MetricDefinition.DEFAULT_SETTLE);
     private static final Duration DEFAULT_STALENESS = KubernetesDuration.parse(MetricDefinition.DEFAULT_STALENESS);
     private static final Duration MIN_DEFAULT_STALLED_AFTER = KubernetesDuration.parse(MetricDefinition.MIN_DEFAULT_STALLED_AFTER);
     private static final Duration MAX_WINDOW = KubernetesDuration.parse(MetricDefinition.MAX_WINDOW);
@@ -64,6 +65,7 @@ public final class MetricRuleFactory {
             throw v.fail("window", "must be more than 0s and at most " + MetricDefinition.MAX_WINDOW);
         }
         Duration ingestLag = v.duration("ingestLag", definition.ingestLag(), DEFAULT_INGEST_LAG);
+        Duration settle = v.duration("settle", definition.settle(), DEFAULT_SETTLE);
         Duration staleness = v.duration("staleness", definition.staleness(), DEFAULT_STALENESS);
         if (staleness.isZero()) {
             throw v.fail("staleness", "must be more than 0s");
@@ -71,7 +73,7 @@ public final class MetricRuleFactory {
         Duration stalledAfter = v.duration("stalledAfter", definition.stalledAfter(),
                 defaultStalledAfter(MetricRule.span(aggregation, window, ingestLag, staleness)));
         return new MetricRule(name, indexPattern, timeField, namespaceField, filter(v, definition.filter()),
-                aggregation, field, window, ingestLag, staleness, stalledAfter, labels(v, definition.labels()), source);
+                aggregation, field, window, ingestLag, settle, staleness, stalledAfter, labels(v, definition.labels()), source);
     }
 
     /**

@@ -193,7 +193,7 @@ class StalledPipelineTest {
         ElasticsearchMetric resource = new ElasticsearchMetric();
         resource.setMetadata(new ObjectMetaBuilder().withNamespace(team).withName("chat-requests").build());
         resource.setSpec(new MetricDefinition(INDEX_PREFIX + "*", null, null, null, Map.of("event.dataset", List.of("ai.request")),
-                Aggregation.COUNT, null, "1m", null, null, "30s", null, null));
+                Aggregation.COUNT, null, "1m", null, null, null, "30s", null, null));
         kubernetes.resources(ElasticsearchMetric.class).inNamespace(team).resource(resource).create();
     }
 

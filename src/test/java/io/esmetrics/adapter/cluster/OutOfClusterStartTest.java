@@ -100,7 +100,7 @@ class OutOfClusterStartTest {
         ElasticsearchMetric resource = new ElasticsearchMetric();
         resource.setMetadata(new ObjectMetaBuilder().withNamespace(TEAM).withName("chat-queues").build());
         resource.setSpec(new MetricDefinition("ai-events-*", null, null, null, Map.of("event.dataset", List.of("ai.queue")),
-                Aggregation.COUNT, null, "10m", null, null, null, null, null));
+                Aggregation.COUNT, null, "10m", null, null, null, null, null, null));
         client.resources(ElasticsearchMetric.class).inNamespace(TEAM).resource(resource).create();
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             ElasticsearchMetric written = client.resources(ElasticsearchMetric.class).inNamespace(TEAM).withName("chat-queues").get();

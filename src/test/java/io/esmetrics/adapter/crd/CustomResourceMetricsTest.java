@@ -174,7 +174,7 @@ class CustomResourceMetricsTest {
     @Test
     void anInvalidSpecIsReportedAndBreaksNoOtherMetric() {
         create(TEAM_A, "no-field", new MetricDefinition("ai-events-*", null, null, null, null, Aggregation.SUM,
-                null, null, null, null, null, null, null));
+                null, null, null, null, null, null, null, null));
 
         awaitCondition("no-field", "Invalid", "True", "InvalidSpec", "field 'field': is required");
         value(TEAM_A, "no-field").statusCode(404);
@@ -184,7 +184,7 @@ class CustomResourceMetricsTest {
     @Test
     void clusterScopeIsRefusedByDefault() {
         create(TEAM_A, "all-namespaces", new MetricDefinition("ai-events-*", null, Scope.CLUSTER, null, null,
-                Aggregation.COUNT, null, "10m", null, null, null, null, null));
+                Aggregation.COUNT, null, "10m", null, null, null, null, null, null));
 
         awaitCondition("all-namespaces", "Invalid", "True", "InvalidSpec", "Cluster is not allowed");
         value(TEAM_A, "all-namespaces").statusCode(404);
@@ -201,7 +201,7 @@ class CustomResourceMetricsTest {
     @Test
     void anIndexThatDoesNotExistIsNoDataNotZero() {
         create(TEAM_A, "missing-index", new MetricDefinition("missing-" + TEAM_A, null, null, null, null,
-                Aggregation.COUNT, null, null, null, null, null, null, null));
+                Aggregation.COUNT, null, null, null, null, null, null, null, null));
 
         awaitCondition("missing-index", "Stalled", "True", "NoIndex", "index pattern missing-" + TEAM_A + " matches no index");
         awaitCondition("missing-index", "Ready", "False", "NoIndex", "see the Stalled condition");
@@ -220,7 +220,7 @@ class CustomResourceMetricsTest {
                      "service": {"properties": {"name": {"type": "text"}}}}}}}""".formatted(prefix));
         Events.create().requests(1, clock.instant(), TEAM_A, "chat", 200).indexInto(SharedElasticsearch.node(), prefix);
         create(TEAM_A, "text-labels", new MetricDefinition(prefix + "*", null, null, null, null, Aggregation.COUNT,
-                null, "10m", null, null, null, Map.of("service", "service.name"), null));
+                null, "10m", null, null, null, null, Map.of("service", "service.name"), null));
 
         awaitCondition("text-labels", "BackendError", "True", "SearchFailed", "field service.name is text");
         awaitCondition("text-labels", "Ready", "False", "BackendError", "");
@@ -231,7 +231,7 @@ class CustomResourceMetricsTest {
         Map<String, List<String>> filter = new HashMap<>(extraFilter);
         filter.put("event.dataset", List.of("ai.request"));
         return new MetricDefinition("ai-events-*", null, null, null, filter, Aggregation.COUNT, null, "10m",
-                null, null, null, Map.of("service", "service.name"), null);
+                null, null, null, null, Map.of("service", "service.name"), null);
     }
 
     /**

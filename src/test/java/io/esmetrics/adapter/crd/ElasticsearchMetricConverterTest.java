@@ -56,7 +56,7 @@ class ElasticsearchMetricConverterTest {
     @Test
     void validatesLikeDefinitionsFiles() {
         MetricDefinition noField = new MetricDefinition("ai-events-*", null, null, null, null, Aggregation.SUM,
-                null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null);
 
         assertThatThrownBy(() -> converter(false).toRule(resource(noField)))
                 .hasMessageEndingWith("field 'field': is required");
@@ -93,7 +93,7 @@ class ElasticsearchMetricConverterTest {
 
     private static MetricDefinition spec(Scope scope, String namespaceField) {
         return new MetricDefinition("ai-events-*", null, scope, namespaceField, Map.of("event.dataset", List.of("ai.request")),
-                Aggregation.RATE, null, "2m", null, null, null, Map.of("service", "service.name"), null);
+                Aggregation.RATE, null, "2m", null, null, null, null, Map.of("service", "service.name"), null);
     }
 
     private static ElasticsearchMetric resource(MetricDefinition spec) {

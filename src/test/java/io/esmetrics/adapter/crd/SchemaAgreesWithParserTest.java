@@ -87,7 +87,7 @@ class SchemaAgreesWithParserTest {
                 arguments("every field", "{indexPattern: ai-events-*, timeField: '@timestamp', scope: Namespaced, "
                         + "namespaceField: kubernetes.namespace, filter: {event.dataset: [ai.request], "
                         + "http.response.status_code: ['500', '503']}, aggregation: sum, field: http.response.bytes, "
-                        + "window: 2m, ingestLag: 5s, staleness: 3m, stalledAfter: 1m, labels: {service: service.name}, "
+                        + "window: 2m, ingestLag: 5s, settle: 2s, staleness: 3m, stalledAfter: 1m, labels: {service: service.name}, "
                         + "description: 'free text, anything'}"),
                 arguments("latest with its field", "{indexPattern: a, aggregation: latest, field: queue.length}"),
                 arguments("avg with its field", "{indexPattern: a, aggregation: avg, field: x}"),
@@ -133,6 +133,7 @@ class SchemaAgreesWithParserTest {
                 arguments("an empty window", "window", "{indexPattern: a, aggregation: rate, window: ''}"),
                 arguments("a list as window", "window", "{indexPattern: a, aggregation: rate, window: [1m]}"),
                 arguments("ingestLag with a dangling .", "ingestLag", "{indexPattern: a, aggregation: rate, ingestLag: 1.s}"),
+                arguments("settle in words", "settle", "{indexPattern: a, aggregation: rate, settle: 2 seconds}"),
                 arguments("staleness in microseconds", "staleness", "{indexPattern: a, aggregation: latest, field: x, staleness: 5us}"),
                 arguments("stalledAfter with a space", "stalledAfter", "{indexPattern: a, aggregation: rate, stalledAfter: 1m 30s}"),
                 arguments("a space in timeField", "timeField", "{indexPattern: a, aggregation: count, timeField: a b}"),

@@ -156,7 +156,7 @@ class StatusWriterElectionTest {
         resource.setMetadata(new ObjectMetaBuilder().withNamespace(TEAM).withName("requests").build());
         resource.setSpec(new MetricDefinition("ai-events-*", null, null, null,
                 Map.of("event.dataset", List.of("ai.request"), "http.response.status_code", statusCodes),
-                Aggregation.COUNT, null, "10m", null, null, null, Map.of("service", "service.name"), null));
+                Aggregation.COUNT, null, "10m", null, null, null, null, Map.of("service", "service.name"), null));
         return resource;
     }
 }

@@ -90,7 +90,7 @@ class TenantIsolationTest {
     }
 
     private static MetricDefinition spec(String indexPattern, Map<String, List<String>> filter, Map<String, String> labels) {
-        return new MetricDefinition(indexPattern, null, null, null, filter, Aggregation.COUNT, null, "10m", null, null,
+        return new MetricDefinition(indexPattern, null, null, null, filter, Aggregation.COUNT, null, "10m", null, null, null,
                 null, labels, null);
     }
 

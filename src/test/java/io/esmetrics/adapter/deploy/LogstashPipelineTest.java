@@ -85,6 +85,30 @@ class LogstashPipelineTest {
         assertThat(fields).allSatisfy(field -> assertThat(mappedType(template, field)).as(field).isNotNull());
     }
 
+    /**
+     * Arrival is stamped by Elasticsearch, not by the sender: the template's final pipeline (which runs after any
+     * other, and which a request cannot skip) sets {@code event.ingested} from the ingest timestamp, overriding a
+     * value in the event, and the Job that creates it runs with the users, before Logstash can write. The integ-test
+     * distributions have no ingest processors, so this is read, not run (docs/development.md).
+     */
+    @Test
+    void elasticsearchStampsEachEventsArrivalInTheFieldTheAdapterReads() {
+        JsonNode template = Manifests.yaml(INDEX_TEMPLATE);
+        String finalPipeline = template.path("template").path("settings").path("index.final_pipeline").asText();
+        ConfigMap setup = Manifests.get(ConfigMap.class, "elastic", Manifests.get(io.fabric8.kubernetes.api.model.batch.v1.Job.class,
+                "elastic", "elasticsearch-setup-users").getSpec().getTemplate().getSpec().getVolumes().stream()
+                .filter(volume -> volume.getConfigMap() != null).findFirst().orElseThrow().getConfigMap().getName());
+        JsonNode stamp = Manifests.yaml(setup.getData().get("ai-events-final-pipeline.json")).path("processors").path(0).path("set");
+
+        assertThat(finalPipeline).isEqualTo("ai-events-final");
+        assertThat(setup.getData().get("setup-users.sh"))
+                .contains("_ingest/pipeline/" + finalPipeline + "\" --data-binary @/scripts/ai-events-final-pipeline.json");
+        assertThat(stamp.path("field").asText()).as("adapter.elasticsearch.arrival-field").isEqualTo("event.ingested");
+        assertThat(stamp.path("value").asText()).isEqualTo("{{{_ingest.timestamp}}}");
+        assertThat(stamp.path("override").asBoolean()).isTrue();
+        assertThat(mappedType(template, "event.ingested")).isEqualTo("date");
+    }
+
     @Test
     void writesToTheElasticsearchServiceTrustingItsCaAndWithItsOwnPassword() {
         URI host = URI.create(quoted(setting("hosts")));

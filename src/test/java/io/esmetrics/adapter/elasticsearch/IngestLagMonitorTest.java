@@ -86,7 +86,7 @@ class IngestLagMonitorTest {
         ElasticsearchMetric resource = new ElasticsearchMetric();
         resource.setMetadata(new ObjectMetaBuilder().withNamespace(TEAM).withName("team-requests").build());
         resource.setSpec(new MetricDefinition("ai-events-*", null, null, null,
-                Map.of("event.dataset", List.of("ai.request")), Aggregation.COUNT, null, "10m", null, null, null, null, null));
+                Map.of("event.dataset", List.of("ai.request")), Aggregation.COUNT, null, "10m", null, null, null, null, null, null));
         client.resources(ElasticsearchMetric.class).inNamespace(TEAM).resource(resource).create();
         await().atMost(Duration.ofSeconds(20)).until(() -> rules.names().contains("team-requests"));
 

@@ -43,9 +43,37 @@ class IngestObservationTest {
     }
 
     @Test
+    void whereThePipelineStampsArrivalsAStallIsMeasuredByArrivalWhateverTheEventTimesSay() {
+        // A producer's clock 3 minutes ahead: its events look newest, but nothing has arrived for 31 s.
+        Instant arrived = NOW.minusSeconds(31);
+        IngestObservation aheadButStalled = IngestObservation.found(INDICES, NOW, LOOKBACK, Optional.of(NOW.plusSeconds(5)),
+                Optional.of(arrived));
+
+        assertThat(aheadButStalled.lag()).contains(Duration.ofSeconds(31));
+        assertThat(aheadButStalled.problemFor(RATE)).get().isInstanceOfSatisfying(NoCurrentDataException.class, noData -> {
+            assertThat(noData.kind()).isEqualTo(Kind.PIPELINE_STALLED);
+            assertThat(noData.newestEvent()).contains(arrived);
+            assertThat(noData.getMessage()).contains("looks stalled since 2026-11-30T09:59:29Z: at 2026-11-30T10:00:00Z its"
+                    + " newest event had arrived 31s before, more than the 30s metric m allows");
+        });
+    }
+
+    @Test
+    void eventsThatArriveLateAreAPipelineBehindNotAStalledOne() {
+        // Events arrive now, stamped 45 s ago: the watermark is 45 s behind, the pipeline delivers.
+        IngestObservation late = IngestObservation.found(INDICES, NOW, LOOKBACK, Optional.of(NOW.minusSeconds(45)),
+                Optional.of(NOW.minusSeconds(1)));
+
+        assertThat(late.problemFor(RATE)).isEmpty();
+        assertThat(late.watermark()).contains(NOW.minusSeconds(45));
+        assertThat(late.watermarkLag()).contains(Duration.ofSeconds(45));
+        assertThat(late.lag()).contains(Duration.ofSeconds(1));
+    }
+
+    @Test
     void noIndexAndNoEventsAreNoCurrentDataEvenWithoutStallDetection() {
         IngestObservation noIndex = IngestObservation.noIndex(INDICES, NOW, LOOKBACK);
-        IngestObservation noEvents = IngestObservation.found(INDICES, NOW, LOOKBACK, Optional.empty());
+        IngestObservation noEvents = IngestObservation.found(INDICES, NOW, LOOKBACK, Optional.empty(), Optional.empty());
 
         assertThat(noIndex.problemFor(RATE)).get().extracting(e -> ((NoCurrentDataException) e).kind()).isEqualTo(Kind.NO_INDEX);
         assertThat(noIndex.problemFor(UNWATCHED)).as("a pattern that matches nothing is never zero").isPresent();
@@ -57,7 +85,7 @@ class IngestObservationTest {
     @Test
     void aMetricWithoutStallDetectionReadsSilence() {
         assertThat(seen(NOW.minus(Duration.ofMinutes(50))).problemFor(UNWATCHED)).isEmpty();
-        assertThat(IngestObservation.found(INDICES, NOW, LOOKBACK, Optional.empty()).problemFor(UNWATCHED)).isEmpty();
+        assertThat(IngestObservation.found(INDICES, NOW, LOOKBACK, Optional.empty(), Optional.empty()).problemFor(UNWATCHED)).isEmpty();
     }
 
     @Test
@@ -80,7 +108,7 @@ class IngestObservationTest {
     }
 
     private static IngestObservation seen(Instant newest) {
-        return IngestObservation.found(INDICES, NOW, LOOKBACK, Optional.of(newest));
+        return IngestObservation.found(INDICES, NOW, LOOKBACK, Optional.of(newest), Optional.empty());
     }
 
     private static MetricRule rule(String aggregation, String more) {

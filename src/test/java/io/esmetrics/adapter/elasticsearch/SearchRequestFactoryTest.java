@@ -17,8 +17,9 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Each case in {@code src/test/resources/SearchRequestFactoryTest/<case>/}: {@code metrics.yaml} (one metric),
- * optional {@code selector.txt} and {@code after.json}, and the {@code expected-request.json}; with a
- * {@code namespaces.txt} (namespaces separated by white space), the search across those namespaces.
+ * optional {@code selector.txt}, {@code after.json} and {@code watermark.txt} (the pipeline's watermark, an instant),
+ * and the {@code expected-request.json}; with a {@code namespaces.txt} (namespaces separated by white space), the
+ * search across those namespaces.
  */
 class SearchRequestFactoryTest {
 
@@ -34,10 +35,12 @@ class SearchRequestFactoryTest {
             var after = GOLDEN.readIfPresent(testCase, "after.json").map(json -> GOLDEN.readJson(testCase, "after.json"));
 
             var namespaces = GOLDEN.readIfPresent(testCase, "namespaces.txt").map(text -> List.of(text.strip().split("\\s+")));
+            var watermark = GOLDEN.readIfPresent(testCase, "watermark.txt").map(text -> Instant.parse(text.strip()));
+            ValueTime at = ValueTime.of(rule, NOW, watermark);
 
             SearchRequest request = namespaces.isPresent()
-                    ? factory.createAcrossNamespaces(rule, ResolvedFields.AS_DECLARED, namespaces.get(), NOW, after)
-                    : factory.create(rule, ResolvedFields.AS_DECLARED, "team-a", selector, NOW, after);
+                    ? factory.createAcrossNamespaces(rule, ResolvedFields.AS_DECLARED, namespaces.get(), at, after)
+                    : factory.create(rule, ResolvedFields.AS_DECLARED, "team-a", selector, at, after);
 
             assertThat(request.indexPattern()).isEqualTo(rule.indexPattern());
             GOLDEN.assertJson(testCase, "expected-request.json", request.body());
@@ -49,9 +52,22 @@ class SearchRequestFactoryTest {
         MetricRule rule = onlyRule("metrics:\n  m:\n    indexPattern: a\n    aggregation: count\n    labels: {service: service.name}\n");
         LabelSelector selector = LabelSelector.parse("service in (a.b, c_d-e)");
 
-        SearchRequest request = factory.create(rule, ResolvedFields.AS_DECLARED, "team-a", selector, NOW, Optional.empty());
+        SearchRequest request = factory.create(rule, ResolvedFields.AS_DECLARED, "team-a", selector,
+                ValueTime.of(rule, NOW, Optional.empty()), Optional.empty());
 
         assertThat(request.body().at("/query/bool/filter/2/terms/service.name").toString()).isEqualTo("[\"a.b\",\"c_d-e\"]");
+    }
+
+    @Test
+    void looksUpTheWatermarkWithinTheLookbackAndNoFurtherAheadThanTheProducersClockSkew() {
+        EventIndices indices = new EventIndices("ai-events-*", "@timestamp");
+
+        SearchRequest request = factory.newestEvent(indices, NOW, Duration.ofHours(1), Duration.ofSeconds(10), "event.ingested");
+
+        assertThat(request.body().at("/query/range/@timestamp/gte").asLong()).isEqualTo(NOW.minusSeconds(3600).toEpochMilli());
+        assertThat(request.body().at("/query/range/@timestamp/lte").asLong()).isEqualTo(NOW.plusSeconds(10).toEpochMilli());
+        assertThat(request.body().at("/aggs/newest/max/field").asText()).isEqualTo("@timestamp");
+        assertThat(request.body().at("/aggs/arrived/max/field").asText()).isEqualTo("event.ingested");
     }
 
     static MetricRule onlyRule(String yaml) {

@@ -33,12 +33,14 @@ class SearchResponseConverterTest {
 
             var expectedError = GOLDEN.readIfPresent(testCase, "expected-error.txt");
             if (expectedError.isPresent()) {
-                assertThatThrownBy(() -> SearchResponseConverter.convert(rule, response, SearchRequestFactoryTest.NOW, PAGE_SIZE))
+                assertThatThrownBy(() -> SearchResponseConverter.convert(rule, response,
+                    ValueTime.of(rule, SearchRequestFactoryTest.NOW, java.util.Optional.empty()), PAGE_SIZE))
                         .isInstanceOf(BackendUnavailableException.class)
                         .hasMessageContaining(expectedError.get().strip());
                 return;
             }
-            SearchResponseConverter.Page page = SearchResponseConverter.convert(rule, response, SearchRequestFactoryTest.NOW, PAGE_SIZE);
+            SearchResponseConverter.Page page = SearchResponseConverter.convert(rule, response,
+                    ValueTime.of(rule, SearchRequestFactoryTest.NOW, java.util.Optional.empty()), PAGE_SIZE);
 
             Map<String, Object> actual = new LinkedHashMap<>();
             actual.put("values", page.values().stream().map(SearchResponseConverterTest::describe).toList());

@@ -38,9 +38,9 @@ class MetricRulesTest {
     @Test
     void namespacedMetricsAreSeenFromTheirNamespaceAndNeverReplaceConfiguredOnes() throws IOException {
         MetricRule configured = MetricRuleFactory.create("file", "errors", new MetricDefinition("a", null, null, null, null,
-                Aggregation.COUNT, null, null, null, null, null, null, null));
+                Aggregation.COUNT, null, null, null, null, null, null, null, null));
         MetricRule declared = MetricRuleFactory.create("resource", "chat-errors", new MetricDefinition("b", null, null, null,
-                null, Aggregation.COUNT, null, null, null, null, null, null, null));
+                null, Aggregation.COUNT, null, null, null, null, null, null, null, null));
         NamespacedRules namespaced = new NamespacedRules() {
             @Override
             public Optional<MetricRule> find(String namespace, String name) {

@@ -2,6 +2,7 @@ package io.esmetrics.adapter.testsupport;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -41,6 +42,34 @@ public final class Events {
             documents.add(event);
         }
         return this;
+    }
+
+    /**
+     * One request every {@code every}, from {@code from} (inclusive) to {@code to} (exclusive), each taking
+     * {@code duration} ({@code event.duration}, in nanoseconds as ECS has it): a steady stream of load.
+     */
+    public Events requestStream(Instant from, Instant to, Duration every, String namespace, String service, int statusCode,
+            Duration duration) {
+        for (Instant at = from; at.isBefore(to); at = at.plus(every)) {
+            ObjectNode event = base(at, namespace, service, "ai.request");
+            event.putObject("http").putObject("response").put("status_code", statusCode);
+            ((ObjectNode) event.get("event")).put("duration", duration.toNanos());
+            documents.add(event);
+        }
+        return this;
+    }
+
+    /**
+     * Stamps every event so far with the time it arrived ({@code event.ingested}), as the shipped index template's
+     * final pipeline does when Elasticsearch receives it: tests decide when their events "arrived".
+     */
+    public Events arrivedAt(Instant at) {
+        documents.forEach(document -> ((ObjectNode) document.get("event")).put("ingested", at.toString()));
+        return this;
+    }
+
+    public boolean isEmpty() {
+        return documents.isEmpty();
     }
 
     /** Indexes everything into the daily {@code ai-events-*} indices with {@code refresh=true}: searchable when this returns. */
