@@ -32,6 +32,9 @@ final class SearchResponseConverter {
         }
     }
 
+    /** Decimal digits a double spans, from its smallest subnormal to its largest value (about 1e-324 to 1.8e308). */
+    private static final int DOUBLE_DECIMAL_RANGE = 400;
+
     private SearchResponseConverter() {
     }
 
@@ -145,7 +148,12 @@ final class SearchResponseConverter {
         }
         if (value.isTextual()) {
             try {
-                return new BigDecimal(value.asText());
+                BigDecimal number = new BigDecimal(value.asText());
+                // A numeric field Elasticsearch returns is a double at most: text beyond its range (1e-999999999) is
+                // not a value, and adding it to others would expand its exponent digit by digit.
+                if (Math.abs((long) number.precision() - number.scale()) <= DOUBLE_DECIMAL_RANGE) {
+                    return number;
+                }
             } catch (NumberFormatException e) {
                 // falls through to the failure below
             }

@@ -10,6 +10,7 @@ import io.esmetrics.adapter.testsupport.GoldenFiles;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
@@ -34,13 +35,13 @@ class SearchResponseConverterTest {
             var expectedError = GOLDEN.readIfPresent(testCase, "expected-error.txt");
             if (expectedError.isPresent()) {
                 assertThatThrownBy(() -> SearchResponseConverter.convert(rule, response,
-                    ValueTime.of(rule, SearchRequestFactoryTest.NOW, java.util.Optional.empty()), PAGE_SIZE))
+                        ValueTime.of(rule, SearchRequestFactoryTest.NOW, Optional.empty()), PAGE_SIZE))
                         .isInstanceOf(BackendUnavailableException.class)
                         .hasMessageContaining(expectedError.get().strip());
                 return;
             }
             SearchResponseConverter.Page page = SearchResponseConverter.convert(rule, response,
-                    ValueTime.of(rule, SearchRequestFactoryTest.NOW, java.util.Optional.empty()), PAGE_SIZE);
+                    ValueTime.of(rule, SearchRequestFactoryTest.NOW, Optional.empty()), PAGE_SIZE);
 
             Map<String, Object> actual = new LinkedHashMap<>();
             actual.put("values", page.values().stream().map(SearchResponseConverterTest::describe).toList());
