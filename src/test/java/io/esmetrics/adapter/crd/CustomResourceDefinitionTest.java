@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.esmetrics.adapter.rules.KubernetesDuration;
 import io.esmetrics.adapter.rules.MetricDefinition;
+import io.esmetrics.adapter.testsupport.KubernetesBinaries;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.crdv2.generator.CRDGenerator;
 import io.fabric8.crdv2.generator.CRDPostProcessor;
@@ -51,7 +52,8 @@ class CustomResourceDefinitionTest {
 
     @Test
     void kustomizationInstallsTheDefinitionAndItsRoles() throws IOException, InterruptedException {
-        Process kubectl = new ProcessBuilder("kubectl", "kustomize", "k8s/crd").redirectErrorStream(true).start();
+        Process kubectl = new ProcessBuilder(KubernetesBinaries.kubectl().toString(), "kustomize", "k8s/crd")
+                .redirectErrorStream(true).start();
         String output = new String(kubectl.getInputStream().readAllBytes());
 
         assertThat(kubectl.waitFor()).as(output).isZero();

@@ -10,7 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** The real kubectl, pointed at the adapter by a kubeconfig written here: what a platform engineer runs. */
+/**
+ * The real kubectl (the one {@link KubernetesBinaries} built, of the control plane's version), pointed at a server by
+ * a kubeconfig: what a platform engineer runs.
+ */
 public final class Kubectl {
 
     /** What kubectl printed and how it ended. */
@@ -42,12 +45,19 @@ public final class Kubectl {
         return new Kubectl(Files.writeString(dir.resolve("kubeconfig"), yaml));
     }
 
+    /** kubectl for a kubeconfig written elsewhere, e.g. the control plane's admin one. */
+    public static Kubectl using(Path kubeconfig) {
+        return new Kubectl(kubeconfig);
+    }
+
     public Path kubeconfig() {
         return kubeconfig;
     }
 
     public Result run(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString()));
+        List<String> command = new ArrayList<>(List.of(KubernetesBinaries.kubectl().toString(), "--kubeconfig", kubeconfig.toString(),
+                // Discovery cached beside the kubeconfig, not in the home directory of whoever runs the tests.
+                "--cache-dir", kubeconfig.resolveSibling("kubectl-cache").toString()));
         command.addAll(List.of(args));
         Path stdout = Files.createTempFile(kubeconfig.getParent(), "kubectl-", ".out");
         Path stderr = Files.createTempFile(kubeconfig.getParent(), "kubectl-", ".err");
