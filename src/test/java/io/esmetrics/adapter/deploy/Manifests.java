@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.esmetrics.adapter.rules.MetricDefinitionsParser;
 import io.esmetrics.adapter.rules.MetricRule;
+import io.esmetrics.adapter.testsupport.KubernetesBinaries;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -25,7 +26,7 @@ import java.util.stream.Stream;
 
 /**
  * The deployment files as a user gets them: the manifests under k8s/, {@code apiservice.yaml}, and what
- * {@code kubectl kustomize k8s/} makes of them (the real kubectl, run once per test run).
+ * {@code kubectl kustomize k8s/} makes of them (the real kubectl of {@link KubernetesBinaries}, run once per test run).
  */
 final class Manifests {
 
@@ -171,6 +172,11 @@ final class Manifests {
      * in {@code workDir} names k8s/ and the component by relative paths).
      */
     static List<HasMetadata> stackWith(Path workDir, String component) {
+        return documents(kustomizeWith(workDir, component)).stream().map(Manifests::parse).toList();
+    }
+
+    /** The text of {@link #stackWith}: what {@code kubectl kustomize} prints for k8s/ with {@code component} enabled. */
+    static String kustomizeWith(Path workDir, String component) {
         try {
             Path overlay = Files.createDirectories(workDir.resolve("with-" + component.replace('/', '-')));
             Path k8s = overlay.toAbsolutePath().relativize(K8S.toAbsolutePath());
@@ -180,7 +186,7 @@ final class Manifests {
                     components:
                     - %s
                     """.formatted(k8s, k8s.resolve("components").resolve(component)));
-            return documents(kustomize(overlay)).stream().map(Manifests::parse).toList();
+            return kustomize(overlay);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -191,7 +197,7 @@ final class Manifests {
         try {
             Path errors = Files.createTempFile("kustomize", ".err");
             try {
-                Process kubectl = new ProcessBuilder("kubectl", "kustomize", dir.toString())
+                Process kubectl = new ProcessBuilder(KubernetesBinaries.kubectl().toString(), "kustomize", dir.toString())
                         .redirectError(errors.toFile())
                         .start();
                 String out = new String(kubectl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
