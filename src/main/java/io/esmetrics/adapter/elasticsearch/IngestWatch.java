@@ -3,6 +3,7 @@ package io.esmetrics.adapter.elasticsearch;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.esmetrics.adapter.provider.BackendUnavailableException;
 import io.esmetrics.adapter.rules.MetricRule;
+import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,7 +18,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.stream.Collectors;
 
 /**
  * Knows, for every set of indices metrics read, when their newest event was, so that a metric is computed only
@@ -110,17 +110,21 @@ class IngestWatch {
         Duration lookback = config.ingestLagLookback();
         List<IngestObservation> results = new ArrayList<>(all.size());
         try {
-            List<JsonNode> answers = client.msearch("the look-up of the newest event of " + all.stream().map(EventIndices::toString)
-                    .collect(Collectors.joining(", ")), all.stream().map(indices -> requests.newestEvent(indices, now, lookback,
-                    config.producerClockSkew(), config.arrivalField())).toList());
+            // One pattern's name in a failure every member reads would show it to the other namespaces of the batch.
+            String what = all.size() == 1 ? "the look-up of the newest event of " + all.get(0)
+                    : "a batch of " + all.size() + " look-ups of the newest event of metrics' indices";
+            List<JsonNode> answers = client.msearch(what, all.stream().map(indices -> requests.newestEvent(indices, now,
+                    lookback, config.producerClockSkew(), config.arrivalField())).toList());
             for (int i = 0; i < all.size(); i++) {
                 results.add(observation(all.get(i), now, lookback, answers.get(i)));
             }
         } catch (BackendUnavailableException e) {
             all.forEach(indices -> results.add(IngestObservation.failed(indices, now, lookback, e)));
         } catch (RuntimeException e) {
+            Log.errorf(e, "Looking up the newest event of %s failed", all);
             all.forEach(indices -> results.add(IngestObservation.failed(indices, now, lookback,
-                    new BackendUnavailableException("looking up the newest event of " + indices + " failed: " + e, e))));
+                    new BackendUnavailableException("looking up the newest event of " + indices + " failed: "
+                            + e.getClass().getSimpleName() + " (the adapter's log has the details)", e))));
         }
         for (int i = 0; i < all.size(); i++) {
             EventIndices indices = all.get(i);

@@ -1,6 +1,7 @@
 package io.esmetrics.adapter.elasticsearch;
 
 import io.esmetrics.adapter.resilience.CircuitBreaker;
+import io.esmetrics.adapter.resilience.FailureDescription;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -63,7 +64,7 @@ class SearchClient {
         SEARCH_PARAMETERS.forEach(request::addParameter);
         request.addParameter("filter_path", FILTER_PATH);
         request.setJsonEntity(search.body().toString());
-        return perform("search", "the search for metric " + metricName, request);
+        return perform("search", "the search for metric " + metricName, request, false);
     }
 
     /**
@@ -89,7 +90,10 @@ class SearchClient {
         return msearch("a batch of " + searches.size() + " metric searches", searches);
     }
 
-    /** @param what what the searches are for, in the words of an error message */
+    /**
+     * @param what what the searches are for, in the words of an error message: callers of every namespace the batch
+     *             serves read it, so it names no index pattern unless the batch is one search
+     */
     List<JsonNode> msearch(String what, List<SearchRequest> searches) {
         Request request = new Request("POST", "/_msearch");
         request.addParameter("filter_path", MSEARCH_FILTER_PATH);
@@ -102,7 +106,7 @@ class SearchClient {
             body.append(header).append('\n').append(search.body()).append('\n');
         }
         request.setEntity(new NStringEntity(body.toString(), NDJSON));
-        JsonNode responses = perform("msearch", what, request)
+        JsonNode responses = perform("msearch", what, request, searches.size() > 1)
                 .path("responses");
         if (responses.size() != searches.size()) {
             throw new BackendUnavailableException("Elasticsearch answered " + responses.size() + " of "
@@ -125,10 +129,14 @@ class SearchClient {
         request.addParameter("ignore_unavailable", "false");
         request.addParameter("filter_path", "indices,fields");
         request.setJsonEntity(body.toString());
-        return perform("field_caps", "the field capabilities of " + indexPattern, request);
+        return perform("field_caps", "the field capabilities of " + indexPattern, request, false);
     }
 
-    private JsonNode perform(String endpoint, String what, Request request) {
+    /**
+     * @param shared whether the request serves several metrics, perhaps of several namespaces: then Elasticsearch's
+     *               reason for failing it as a whole may concern any of them, and goes to the log only
+     */
+    private JsonNode perform(String endpoint, String what, Request request, boolean shared) {
         try {
             breaker.beforeRequest();
         } catch (BackendUnavailableException e) {
@@ -145,20 +153,25 @@ class SearchClient {
             return answer;
         } catch (ResponseException e) {
             int status = e.getResponse().getStatusLine().getStatusCode();
+            String reason = reason(e.getResponse().getEntity());
+            String logged = "Elasticsearch answered " + status + " to " + what + ": " + reason;
             String message = status == 429
                     ? "Elasticsearch is overloaded (429 Too Many Requests) and refused " + what
-                    : "Elasticsearch answered " + status + " to " + what + ": " + reason(e.getResponse().getEntity());
+                    : "Elasticsearch answered " + status + " to " + what + ": " + (shared
+                            ? "its reason may concern another metric of the batch and is in the adapter's log"
+                            : FailureDescription.scrubbed(reason));
             if (status == 429 || status >= 500) {
-                breaker.failed(message);
+                breaker.failed(logged);
             } else {
                 breaker.succeeded();
-                warnings.warn(message);
             }
+            warnings.warn(logged);
             throw new BackendUnavailableException(message);
         } catch (IOException e) {
-            String message = "Elasticsearch did not answer " + what + ": " + describe(e);
-            breaker.failed(message);
-            throw new BackendUnavailableException(message, e);
+            String logged = "Elasticsearch did not answer " + what + ": " + describe(e);
+            breaker.failed(logged);
+            warnings.warn(logged);
+            throw new BackendUnavailableException("Elasticsearch did not answer " + what + ": " + FailureDescription.kind(e), e);
         } finally {
             sample.stop(registry.timer("esmetrics.elasticsearch.requests", "endpoint", endpoint, "outcome", outcome));
         }

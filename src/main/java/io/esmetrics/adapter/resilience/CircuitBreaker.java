@@ -54,8 +54,9 @@ public final class CircuitBreaker {
             return;
         }
         long wait = Math.max(0, Duration.between(now, openUntil).toSeconds());
+        // Not the last failure itself: it may be another namespace's metric's (the log has it, from open()).
         throw new BackendUnavailableException(dependency + " failed " + consecutiveFailures + " times in a row; " + requests
-                + " are paused (next attempt in " + wait + "s). Last failure: " + lastFailure);
+                + " are paused (next attempt in " + wait + "s). The failures are in the adapter's log");
     }
 
     public synchronized void succeeded() {

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.esmetrics.adapter.externalmetrics.ExternalMetricsApi;
 import io.esmetrics.adapter.externalmetrics.InvalidRequestException;
 import io.esmetrics.adapter.provider.BackendUnavailableException;
+import io.esmetrics.adapter.observability.RepeatedWarnings;
 import io.esmetrics.adapter.resilience.CircuitBreaker;
+import io.esmetrics.adapter.resilience.FailureDescription;
 import io.esmetrics.adapter.tls.PemKeyManager;
 import io.esmetrics.adapter.tls.PemTrustManager;
 import io.micrometer.core.instrument.Gauge;
@@ -41,6 +43,7 @@ public class UpstreamClient {
 
     /** Far above any list of metric values an HPA asks for; a protection, not a quota. */
     private static final int MAX_ANSWER_BYTES = 8 * 1024 * 1024;
+    private static final RepeatedWarnings WARNINGS = new RepeatedWarnings(UpstreamClient.class);
 
     private final UpstreamConfig config;
     private final ObjectMapper mapper;
@@ -154,7 +157,9 @@ public class UpstreamClient {
 
     private BackendUnavailableException unavailable(Connection c, String reason, Throwable cause) {
         c.breaker().failed(reason);
-        String message = "The upstream provider " + c.base() + " " + reason;
+        // Callers of every namespace read it: the provider's address stays in the log.
+        WARNINGS.warn("The upstream provider " + c.base() + " " + reason);
+        String message = "The upstream provider (adapter.upstream.url) " + reason;
         up = false;
         return cause == null ? new BackendUnavailableException(message) : new BackendUnavailableException(message, cause);
     }
@@ -164,9 +169,10 @@ public class UpstreamClient {
             return "did not answer within " + config.timeout().toMillis() + " ms (adapter.upstream.timeout)";
         }
         if (failure instanceof SSLException) {
-            return "refused the TLS handshake or is not trusted (adapter.upstream.ca-file): " + failure.getMessage();
+            return "refused the TLS handshake or is not trusted (adapter.upstream.ca-file): "
+                    + FailureDescription.scrubbed(String.valueOf(failure.getMessage()));
         }
-        return "cannot be reached: " + (failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage());
+        return "cannot be reached: " + FailureDescription.kind(failure);
     }
 
     private Timer timer(String endpoint, String code) {
@@ -218,7 +224,9 @@ public class UpstreamClient {
                 throw new IllegalStateException("cannot set up TLS to the upstream provider: " + e.getMessage(), e);
             }
         }
-        CircuitBreaker breaker = new CircuitBreaker("The upstream provider " + base, "forwarded requests", config.circuitBreaker(), clock);
+        // Named by its setting, not its address: the breaker's message reaches callers of every namespace.
+        CircuitBreaker breaker = new CircuitBreaker("The upstream provider (adapter.upstream.url)", "forwarded requests",
+                config.circuitBreaker(), clock);
         return new Connection(base, http.build(), trust, key, token, breaker);
     }
 }
