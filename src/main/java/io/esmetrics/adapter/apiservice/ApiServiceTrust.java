@@ -30,9 +30,9 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Keeps {@code spec.caBundle} of the APIService {@code v1beta1.external.metrics.k8s.io} equal to the CAs of the
  * self-managed serving certificate, at once when they change and every {@code adapter.serving.reload-interval} (the
- * APIService is applied after the adapter is ready), but only while that APIService names this adapter's Service:
- * one that names another (KEDA, the Datadog Cluster Agent, prometheus-adapter) is left alone, which the log says
- * once and {@code esmetrics_apiservice_state} shows.
+ * APIService is applied after the adapter is ready), and exactly: a CA someone else added beside the adapter's is
+ * removed. Only while that APIService names this adapter's Service: one that names another (KEDA, the Datadog Cluster
+ * Agent, prometheus-adapter) is left alone, which the log says once and {@code esmetrics_apiservice_state} shows.
  */
 @ApplicationScoped
 public class ApiServiceTrust {
@@ -126,13 +126,15 @@ public class ApiServiceTrust {
         }
         Set<String> ours = certificates(caBundle);
         Set<String> found = certificates(decoded(apiService.getSpec().getCaBundle()));
-        if (found.containsAll(ours) && found.size() > ours.size() && !found.equals(certificates(decoded(written)))) {
-            // Another replica read a rotated Secret first: its bundle is ours plus the new CA. This one follows when
-            // it reads the Secret again, instead of setting the older bundle back. (A bundle this replica wrote itself
-            // and now shrinks, an expired CA leaving, is patched as usual.)
+        boolean superset = found.containsAll(ours) && found.size() > ours.size();
+        if (superset && !found.equals(certificates(decoded(written)))
+                && certificate.storedCaBundle().map(ApiServiceTrust::certificates).filter(found::equals).isPresent()) {
+            // Another replica read a rotated Secret first: its bundle is ours plus the new CA, exactly what the Secret
+            // holds now (verified). This one follows when it reads the Secret again, instead of setting the older bundle
+            // back. Any other superset is replaced: a CA someone added beside ours would be trusted for this API.
             return;
         }
-        if (wanted.equals(written) && !found.isEmpty() && Collections.disjoint(found, ours)) {
+        if (wanted.equals(written) && !found.isEmpty() && (superset || Collections.disjoint(found, ours))) {
             // Not an APIService applied anew (empty), not a peer's rotation (shares a CA): a second writer.
             overwritten.increment();
             sayOnce("overwritten", () -> Log.warnf("The caBundle of APIService %s, set by this adapter, was replaced by another "

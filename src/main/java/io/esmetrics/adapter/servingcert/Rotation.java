@@ -3,15 +3,12 @@ package io.esmetrics.adapter.servingcert;
 import io.esmetrics.adapter.rules.KubernetesDuration;
 import io.esmetrics.adapter.servingcert.CertificateAuthority.Issued;
 import java.security.PublicKey;
-import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The next state of the self-managed Secret, decided from what it holds and the time alone, so that every replica
@@ -81,7 +78,7 @@ final class Rotation {
         if (!signedBy(serving.certificate(), signing.certificate().getPublicKey())) {
             return Optional.of("the serving certificate is now signed by the new CA");
         }
-        if (!names(serving.certificate()).equals(new HashSet<>(policy.dnsNames()))) {
+        if (!ServingSecretCheck.dnsNames(serving.certificate()).equals(new HashSet<>(policy.dnsNames()))) {
             return Optional.of("the serving certificate's names change to " + policy.dnsNames());
         }
         return Optional.empty();
@@ -100,18 +97,5 @@ final class Rotation {
         } catch (Exception e) {
             return false;
         }
-    }
-
-    private static Set<String> names(X509Certificate certificate) {
-        Set<String> names = new HashSet<>();
-        try {
-            Collection<List<?>> alternatives = certificate.getSubjectAlternativeNames();
-            if (alternatives != null) {
-                alternatives.stream().filter(name -> Integer.valueOf(2).equals(name.get(0))).forEach(name -> names.add((String) name.get(1)));
-            }
-        } catch (CertificateParsingException e) {
-            // no names: renewed
-        }
-        return names;
     }
 }

@@ -2,6 +2,7 @@ package io.esmetrics.adapter.servingcert;
 
 import io.esmetrics.adapter.cluster.OwnNamespace;
 import io.esmetrics.adapter.rules.KubernetesDuration;
+import io.esmetrics.adapter.servingcert.ServingSecretCheck.Refused;
 import io.esmetrics.adapter.time.PeriodicWork;
 import io.esmetrics.adapter.tls.ServingCertificateChanged;
 import io.esmetrics.adapter.tls.ServingCertificateSource;
@@ -10,6 +11,8 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -31,6 +34,11 @@ import java.util.function.Supplier;
  * {@code adapter.serving.reload-interval}, creates it when absent (a lost create race reads the winner's), renews
  * what {@link Rotation} says is due with an update conditional on the version it read (a lost race again reads the
  * winner's), and announces what it serves ({@link ServingCertificateChanged}).
+ * <p>
+ * Whatever it reads is verified before it is adopted ({@link ServingSecretCheck}): a Secret whose content does not
+ * hang together (created first by someone else, or changed since) is refused, logged and counted
+ * ({@code esmetrics_serving_certificate_refused_total}), the last good pair stays served, and the Secret is written
+ * back to that pair (or, with none yet, to a new CA and certificate), so the caBundle never takes a CA from it.
  */
 @ApplicationScoped
 public class SelfManagedCertificate implements ServingCertificateSource {
@@ -40,6 +48,7 @@ public class SelfManagedCertificate implements ServingCertificateSource {
     private final OwnNamespace ownNamespace;
     private final Consumer<ServingCertificateChanged> changed;
     private final Clock clock;
+    private final MeterRegistry registry;
     private final AtomicReference<ServingSecret> served = new AtomicReference<>();
     private volatile Optional<String> namespace = Optional.empty();
     private RotationPolicy policy;
@@ -47,18 +56,22 @@ public class SelfManagedCertificate implements ServingCertificateSource {
 
     @Inject
     SelfManagedCertificate(ServingConfig config, Instance<KubernetesClient> client, OwnNamespace ownNamespace,
-            Event<ServingCertificateChanged> changed, Clock clock) {
-        this(config, client::get, ownNamespace, changed::fire, clock);
+            Event<ServingCertificateChanged> changed, Clock clock, MeterRegistry registry) {
+        this(config, client::get, ownNamespace, changed::fire, clock, registry);
     }
 
     /** @param changed told of every new certificate: the HTTPS listener and the APIService's caBundle, through CDI */
     SelfManagedCertificate(ServingConfig config, Supplier<KubernetesClient> client, OwnNamespace ownNamespace,
-            Consumer<ServingCertificateChanged> changed, Clock clock) {
+            Consumer<ServingCertificateChanged> changed, Clock clock, MeterRegistry registry) {
         this.config = config;
         this.client = client;
         this.ownNamespace = ownNamespace;
         this.changed = changed;
         this.clock = clock;
+        this.registry = registry;
+        for (ServingSecretCheck.Refusal reason : ServingSecretCheck.Refusal.values()) {
+            refusals(reason);
+        }
     }
 
     /**
@@ -115,35 +128,78 @@ public class SelfManagedCertificate implements ServingCertificateSource {
         }
     }
 
-    /** Reads the Secret, renews or creates what is due, and serves what it then holds. */
+    /**
+     * Reads the Secret, renews or creates what is due, and serves what it then holds. A refused Secret is planned from
+     * the last good pair (none: from nothing) and written back even when nothing else is due.
+     */
     void check() {
         Secret secret = secrets().withName(config.secretName()).get();
-        Optional<ServingSecret> current = readable(secret);
+        Read read = read(secret);
+        read.refused().ifPresent(refused -> refuse(refused, served.get() == null ? "it is replaced by a new CA and certificate"
+                : "the last good pair stays served and is written back"));
+        Optional<ServingSecret> current = read.refused().isPresent() ? Optional.ofNullable(served.get()) : read.adopted();
         Optional<Rotation.Change> change = Rotation.plan(current, clock.instant(), policy);
+        if (change.isEmpty() && read.refused().isPresent()) {
+            change = Optional.of(new Rotation.Change(current.orElseThrow(), "its refused content is replaced by the pair served"));
+        }
         if (change.isPresent()) {
             Optional<Secret> written = write(secret, change.get());
             if (written.isPresent()) {
                 Log.infof("Serving certificate in Secret %s/%s: %s", namespace.get(), config.secretName(), change.get().reason());
                 current = Optional.of(change.get().next());
             } else {
-                // Another replica wrote first: serve what it wrote.
-                current = readable(secrets().withName(config.secretName()).get());
+                // Another replica wrote first: serve what it wrote, once verified.
+                Read theirs = read(secrets().withName(config.secretName()).get());
+                theirs.refused().ifPresent(refused -> refuse(refused, "the pair served stays"));
+                current = theirs.adopted();
             }
         }
-        current.ifPresent(this::serve);
+        current.ifPresent(this::serveIfServable);
     }
 
-    private Optional<ServingSecret> readable(Secret secret) {
+    /**
+     * The CAs the Secret holds as stored, verified, without writing or serving anything: what a replica that read it
+     * first may have put into the APIService's caBundle. Empty when absent or refused.
+     */
+    public Optional<String> storedCaBundle() {
+        if (namespace.isEmpty()) {
+            return Optional.empty();
+        }
+        return read(secrets().withName(config.secretName()).get()).adopted().map(ServingSecret::caBundle);
+    }
+
+    /** What the Secret holds: adopted, refused (and why), or neither (no Secret). */
+    private record Read(Optional<ServingSecret> adopted, Optional<Refused> refused) {
+    }
+
+    private Read read(Secret secret) {
         if (secret == null) {
-            return Optional.empty();
+            return new Read(Optional.empty(), Optional.empty());
         }
+        Optional<Refused> refused;
         try {
-            return Optional.of(ServingSecret.parse(secret.getData()));
+            ServingSecret parsed = ServingSecret.parse(secret.getData());
+            refused = ServingSecretCheck.integrity(parsed);
+            if (refused.isEmpty()) {
+                return new Read(Optional.of(parsed), Optional.empty());
+            }
         } catch (IllegalArgumentException e) {
-            Log.warnf("Secret %s/%s holds no usable certificate (%s): it is replaced", namespace.get(), config.secretName(),
-                    e.getMessage());
-            return Optional.empty();
+            refused = Optional.of(new Refused(ServingSecretCheck.Refusal.UNREADABLE, e.getMessage()));
         }
+        return new Read(Optional.empty(), refused);
+    }
+
+    private void refuse(Refused refused, String consequence) {
+        refusals(refused.reason()).increment();
+        Log.warnf("Secret %s/%s refused (%s): %s; %s", namespace.get(), config.secretName(), refused.reason().tag,
+                refused.detail(), consequence);
+    }
+
+    private Counter refusals(ServingSecretCheck.Refusal reason) {
+        return Counter.builder("esmetrics.serving.certificate.refused")
+                .description("Times the content of the self-managed serving-certificate Secret was not adopted, by reason")
+                .tag("reason", reason.tag)
+                .register(registry);
     }
 
     /** Creates or updates the Secret; empty when another replica changed it first (409), so nothing was written. */
@@ -173,7 +229,12 @@ public class SelfManagedCertificate implements ServingCertificateSource {
         }
     }
 
-    private void serve(ServingSecret secret) {
+    private void serveIfServable(ServingSecret secret) {
+        Optional<Refused> refused = ServingSecretCheck.servable(secret, clock.instant(), policy.dnsNames());
+        if (refused.isPresent()) {
+            refuse(refused.get(), served.get() == null ? "nothing of it is served" : "the last good pair stays served");
+            return;
+        }
         ServingSecret before = served.getAndSet(secret);
         if (before == null || !before.data().equals(secret.data())) {
             changed.accept(event(secret));

@@ -6,10 +6,12 @@ import static org.awaitility.Awaitility.await;
 
 import io.esmetrics.adapter.cluster.OwnNamespace;
 import io.esmetrics.adapter.testsupport.ServiceHostHttps;
+import io.esmetrics.adapter.testsupport.TestPki;
 import io.esmetrics.adapter.tls.ServingCertificateChanged;
 import io.esmetrics.adapter.tls.ServingConfig;
 import io.fabric8.kubernetes.api.model.APIService;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -20,6 +22,8 @@ import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import jakarta.inject.Inject;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,6 +61,7 @@ class SelfManagedCertificateTest {
 
     static final String SERVICE_HOST = "es-metrics-adapter.es-metrics-adapter.svc";
     private static final String DISCOVERY = "/apis/external.metrics.k8s.io/v1beta1";
+    private static final Path PKI = Path.of("target", "SelfManagedCertificateTest");
 
     @Inject
     KubernetesClient client;
@@ -114,7 +119,7 @@ class SelfManagedCertificateTest {
     @Test
     void aSecondInstanceServesTheSameCa() {
         String caBundle = await().atMost(Duration.ofSeconds(20)).until(this::caBundle, bundle -> !bundle.isEmpty());
-        SelfManagedCertificate second = new SelfManagedCertificate(config, () -> client, ownNamespace, changed -> { }, Clock.systemUTC());
+        SelfManagedCertificate second = new SelfManagedCertificate(config, () -> client, ownNamespace, changed -> { }, Clock.systemUTC(), registry);
         try {
             assertThat(second.start()).get().extracting(ServingCertificateChanged::caBundle).isEqualTo(caBundle);
         } finally {
@@ -128,7 +133,7 @@ class SelfManagedCertificateTest {
         client.secrets().inNamespace("es-metrics-adapter").withName("es-metrics-adapter-tls").delete();
         List<SelfManagedCertificate> replicas = new ArrayList<>();
         IntStream.range(0, 3).forEach(i -> replicas.add(new SelfManagedCertificate(config, () -> client, ownNamespace,
-                changed -> { }, Clock.systemUTC())));
+                changed -> { }, Clock.systemUTC(), registry)));
         try {
             List<CompletableFuture<String>> started = replicas.stream()
                     .map(replica -> CompletableFuture.supplyAsync(() -> replica.start().orElseThrow().caBundle())).toList();
@@ -161,6 +166,53 @@ class SelfManagedCertificateTest {
         assertThat(registry.get("esmetrics.apiservice.ca.bundle.overwritten").counter().count()).isEqualTo(before + 1);
     }
 
+    /** Someone who may update the Secret swaps in another key: refused, the pair served stays and is written back. */
+    @Test
+    void keepsServingTheLastGoodPairAndWritesItBackWhenTheSecretGetsTheKeyOfAnotherCertificate() throws Exception {
+        String caBundle = await().atMost(Duration.ofSeconds(20)).until(this::caBundle, bundle -> !bundle.isEmpty());
+        Map<String, String> good = secret().getData();
+        X509Certificate served = ServiceHostHttps.get(caBundle, https.getPort(), SERVICE_HOST, DISCOVERY).served();
+
+        client.secrets().inNamespace("es-metrics-adapter").withName("es-metrics-adapter-tls").edit(secret -> new SecretBuilder(secret)
+                .addToData("tls.key", base64(TestPki.ca(PKI, "other-certificate").keyPem())).build());
+
+        try {
+            await().atMost(Duration.ofSeconds(20)).until(() -> secret().getData().equals(good));
+            assertThat(registry.get("esmetrics.serving.certificate.refused").tag("reason", "key-mismatch").counter().count())
+                    .isGreaterThanOrEqualTo(1);
+            assertThat(ServiceHostHttps.get(caBundle, https.getPort(), SERVICE_HOST, DISCOVERY).served()).isEqualTo(served);
+            assertThat(caBundle()).isEqualTo(caBundle);
+        } finally {
+            // Should this fail, the next test starts from the good pair anyway.
+            client.secrets().inNamespace("es-metrics-adapter").withName("es-metrics-adapter-tls")
+                    .edit(secret -> new SecretBuilder(secret).withData(good).build());
+        }
+    }
+
+    /**
+     * Not a peer's rotation (the Secret holds no such bundle): a CA someone added beside the adapter's would be trusted
+     * for the whole external metrics API, and is removed.
+     */
+    @Test
+    void replacesACaBundleThatHoldsAnotherCaBesidesItsOwn() {
+        String ours = await().atMost(Duration.ofSeconds(20)).until(this::caBundle, bundle -> !bundle.isEmpty());
+        String superset = ours + TestPki.ca(PKI, "added-ca").certificatePem();
+
+        client.resources(APIService.class).withName(ApiServiceApplied.NAME).edit(apiService -> {
+            apiService.getSpec().setCaBundle(base64(superset));
+            return apiService;
+        });
+
+        try {
+            await().atMost(Duration.ofSeconds(20)).until(this::caBundle, ours::equals);
+        } finally {
+            client.resources(APIService.class).withName(ApiServiceApplied.NAME).edit(apiService -> {
+                apiService.getSpec().setCaBundle(base64(ours));
+                return apiService;
+            });
+        }
+    }
+
     @Test
     void leavesTheApiServiceOfAnotherProviderAlone() {
         await().atMost(Duration.ofSeconds(20)).until(this::caBundle, bundle -> !bundle.isEmpty());
@@ -172,6 +224,14 @@ class SelfManagedCertificateTest {
         await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() -> caBundle().isEmpty());
         assertThat(client.resources(APIService.class).withName(ApiServiceApplied.NAME).get().getSpec().getService().getNamespace())
                 .isEqualTo("keda");
+    }
+
+    private Secret secret() {
+        return client.secrets().inNamespace("es-metrics-adapter").withName("es-metrics-adapter-tls").get();
+    }
+
+    private static String base64(String text) {
+        return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.US_ASCII));
     }
 
     private String caBundle() {
