@@ -67,8 +67,8 @@ class ManifestsOnApiServerTest {
                 if (object.path("kind").asText().equals("Namespace")) {
                     namespaces.put(object.at("/metadata/name").asText(), document);
                 } else if (object.at("/metadata/namespace").isTextual()) {
-                    namespaces.putIfAbsent(object.at("/metadata/namespace").asText(),
-                            "apiVersion: v1\nkind: Namespace\nmetadata: {name: %s}\n".formatted(object.at("/metadata/namespace").asText()));
+                    String namespace = object.at("/metadata/namespace").asText();
+                    namespaces.putIfAbsent(namespace, "apiVersion: v1\nkind: Namespace\nmetadata: {name: %s}\n".formatted(namespace));
                 }
             }
         }
@@ -92,13 +92,14 @@ class ManifestsOnApiServerTest {
         }
     }
 
-    @ParameterizedTest(name = "k8s/ with component \"{0}\"")
+    @ParameterizedTest(name = "k8s/ with component [{0}]")
     @MethodSource("components")
     void everyObjectPassesAServerSideDryRun(String component, @TempDir Path dir) throws Exception {
         List<String> checked = new ArrayList<>();
         for (String document : Manifests.documents(render(dir, component))) {
             JsonNode object = Manifests.yaml(document);
-            String group = object.path("apiVersion").asText().contains("/") ? object.path("apiVersion").asText().split("/")[0] : "";
+            String apiVersion = object.path("apiVersion").asText();
+            String group = apiVersion.contains("/") ? apiVersion.substring(0, apiVersion.indexOf('/')) : "";
             if (THIRD_PARTY_GROUPS.containsKey(group)) {
                 LOG.infof("not checked on the API server: %s %s, because %s", object.path("kind").asText(),
                         object.at("/metadata/name").asText(), THIRD_PARTY_GROUPS.get(group));
@@ -155,8 +156,9 @@ class ManifestsOnApiServerTest {
     }
 
     /**
-     * A SubjectAccessReview ({@code resource} may be {@code <resource>/<name>}), as the adapter itself sends them: {@code kubectl auth can-i} would first look the resource
-     * up in discovery, where the external metrics have none while the APIService is unavailable.
+     * A SubjectAccessReview ({@code resource} may be {@code <resource>/<name>}), as the adapter itself sends them:
+     * {@code kubectl auth can-i} would first look the resource up in discovery, where the external metrics have none
+     * while the APIService is unavailable.
      */
     private static boolean allowed(Path dir, String user, String verb, String group, String resource, String namespace)
             throws Exception {

@@ -34,7 +34,8 @@ record ControlPlanePki(TestPki.Issued clusterCa, TestPki.Issued apiServer, TestP
         TestPki.Issued frontProxyClient = TestPki.clientCertificate(dir, FRONT_PROXY_CLIENT, frontProxyCa, "CN=" + FRONT_PROXY_CLIENT);
         KeyPair serviceAccount = ecKeyPair();
         try {
-            Path key = Files.writeString(dir.resolve("service-account.key"), TestPki.pem("PRIVATE KEY", serviceAccount.getPrivate().getEncoded()));
+            Path key = Files.writeString(dir.resolve("service-account.key"),
+                    TestPki.pem("PRIVATE KEY", serviceAccount.getPrivate().getEncoded()));
             Path publicKey = Files.writeString(dir.resolve("service-account.pub"),
                     TestPki.pem("PUBLIC KEY", serviceAccount.getPublic().getEncoded()));
             return new ControlPlanePki(clusterCa, apiServer, admin, controllerManager, frontProxyCa, frontProxyClient, key, publicKey);
