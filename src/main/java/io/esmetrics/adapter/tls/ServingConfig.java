@@ -64,15 +64,19 @@ public interface ServingConfig {
     @WithDefault("cluster.local")
     String clusterDomain();
 
-    /** How long a self-managed CA is valid. */
-    @WithDefault("1825d")
+    /**
+     * How long a self-managed CA is valid. Two years, not the five of old: its key sits in a Secret, and a CA replaced
+     * often (with the overlap below, invisibly) limits how long a copied key is worth anything.
+     */
+    @WithDefault("730d")
     Duration caLifetime();
 
     /**
      * How long before its CA expires a new one joins the bundle: both are trusted from then on, so no connection
-     * verified against either fails while clients catch up.
+     * verified against either fails while clients catch up. Longer than certificate-renew-before, so that the last
+     * serving certificate of the old CA is renewed by the new one, long trusted by then.
      */
-    @WithDefault("365d")
+    @WithDefault("180d")
     Duration caRenewBefore();
 
     /** How long a self-managed serving certificate is valid (never beyond its CA). */

@@ -3,13 +3,17 @@ package io.esmetrics.adapter.servingcert;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.esmetrics.adapter.tls.ServingConfig;
+import io.smallrye.config.WithDefault;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -84,6 +88,52 @@ class RotationTest {
         assertThat(reasons).noneMatch(reason -> reason.startsWith("9: "));
         assertThat(reasons).anyMatch(reason -> reason.startsWith("10: "));
         assertThat(reasons).anyMatch(reason -> reason.startsWith("20: ") && reason.contains("an expired CA leaves the bundle"));
+    }
+
+    /**
+     * The defaults of adapter.serving, over six years in steps of six hours: a CA lives two years (not five), and the
+     * served certificate is always valid and signed by a CA the bundle has held for at least the trust delay.
+     */
+    @Test
+    void rotatesTheCaEveryTwoYearsByDefaultAndAlwaysServesATrustedCertificate() throws Exception {
+        RotationPolicy defaults = new RotationPolicy(byDefault("caLifetime"), byDefault("caRenewBefore"), byDefault("certificateLifetime"),
+                byDefault("certificateRenewBefore"), byDefault("caTrustDelay"), NAMES).validated();
+        ServingSecret secret = Rotation.plan(Optional.empty(), T0, defaults).orElseThrow().next();
+        X509Certificate firstCa = secret.cas().get(0);
+        Set<X509Certificate> cas = new LinkedHashSet<>(secret.cas());
+
+        for (Instant now = T0; now.isBefore(T0.plus(Duration.ofDays(6 * 365))); now = now.plus(Duration.ofHours(6))) {
+            secret = Rotation.plan(Optional.of(secret), now, defaults).map(Rotation.Change::next).orElse(secret);
+            cas.addAll(secret.cas());
+            X509Certificate served = secret.serving().certificate();
+            Instant at = now;
+            assertThat(served.getNotAfter().toInstant()).as("valid at %s", at).isAfter(at);
+            X509Certificate signer = secret.cas().stream().filter(ca -> Rotation.signedBy(served, ca.getPublicKey())).findFirst()
+                    .orElseThrow(() -> new AssertionError("served at " + at + " and signed by no CA of the bundle"));
+            if (!signer.equals(firstCa)) {
+                Instant issued = served.getNotBefore().toInstant().plus(CertificateAuthority.BACKDATE);
+                Instant trustedSince = signer.getNotBefore().toInstant().plus(CertificateAuthority.BACKDATE);
+                assertThat(issued).as("at %s, signed by a CA trusted for the trust delay before", at)
+                        .isAfterOrEqualTo(trustedSince.plus(defaults.caTrustDelay()));
+            }
+        }
+
+        assertThat(defaults.caLifetime()).isLessThanOrEqualTo(Duration.ofDays(2 * 365));
+        assertThat(cas).as("a CA every two years, over six").hasSizeGreaterThanOrEqualTo(3);
+        assertThat(cas).allSatisfy(ca -> assertThat(Duration.between(ca.getNotBefore().toInstant(), ca.getNotAfter().toInstant()))
+                .isLessThanOrEqualTo(Duration.ofDays(2 * 365).plus(CertificateAuthority.BACKDATE)));
+    }
+
+    /** A default of {@link ServingConfig} as written there ({@code 730d}, {@code 1h}). */
+    private static Duration byDefault(String property) throws NoSuchMethodException {
+        String value = ServingConfig.class.getMethod(property)
+                .getAnnotation(WithDefault.class).value();
+        long amount = Long.parseLong(value.substring(0, value.length() - 1));
+        return switch (value.charAt(value.length() - 1)) {
+            case 'd' -> Duration.ofDays(amount);
+            case 'h' -> Duration.ofHours(amount);
+            default -> throw new IllegalArgumentException(property + " = " + value);
+        };
     }
 
     @Test
