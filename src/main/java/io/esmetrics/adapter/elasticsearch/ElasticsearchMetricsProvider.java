@@ -108,7 +108,7 @@ class ElasticsearchMetricsProvider implements MetricsBackend {
         } catch (BackendUnavailableException e) {
             problem = Optional.of(e.getMessage() + " (the request below uses the fields as declared)");
         }
-        IngestObservation observed = ingest.observe(List.of(EventIndices.of(rule))).values().iterator().next();
+        IngestObservation observed = ingest.observations(List.of(rule)).get(rule);
         ValueTime at = ValueTime.of(rule, now, observed.watermark());
         SearchRequest search = requests.create(rule, fields, query.namespace(), query.selector(), at, Optional.empty());
         MetricComputation.DataFreshness freshness = new MetricComputation.DataFreshness(observed.checkedAt(),

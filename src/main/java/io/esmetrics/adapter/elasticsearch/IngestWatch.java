@@ -15,9 +15,11 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.stream.Collectors;
 
 /**
  * Knows, for every set of indices metrics read, when their newest event was, so that a metric is computed only
@@ -45,13 +47,19 @@ class IngestWatch {
 
     /**
      * For each rule, the observation of its indices that decides whether its data is current
-     * ({@link IngestObservation#problemFor}) and where its window ends ({@link IngestObservation#watermark}). Looks up
-     * what no current observation covers, and looks again where a kept one says "no current data": events may have
-     * resumed since, and a stalled verdict must not outlive the stall.
+     * ({@link IngestObservation#problemFor}) and where its window ends ({@link IngestObservation#watermark}). The
+     * indices of a rule whose window ends at the watermark are looked up now: a kept observation's watermark, up to
+     * {@code ingest-lag-interval} old, would leave out the events that arrived since and make the value later than
+     * the pipeline does. The others use what no current observation covers, and look again where a kept one says
+     * "no current data": events may have resumed since, and a stalled verdict must not outlive the stall.
      */
     Map<MetricRule, IngestObservation> observations(Collection<MetricRule> rules) {
         Instant now = clock.instant();
-        Map<EventIndices, IngestObservation> observations = observe(rules.stream().map(EventIndices::of).toList());
+        Set<EventIndices> watermarked = rules.stream().filter(MetricRule::endsWindowsAtWatermark).map(EventIndices::of)
+                .collect(Collectors.toCollection(LinkedHashSet::new));
+        Map<EventIndices, IngestObservation> observations = new LinkedHashMap<>(observe(watermarked, true));
+        observations.putAll(observe(rules.stream().map(EventIndices::of).filter(indices -> !watermarked.contains(indices))
+                .toList()));
         List<EventIndices> doubtful = rules.stream()
                 .filter(rule -> observations.get(EventIndices.of(rule)).checkedAt().isBefore(now))
                 .filter(rule -> observations.get(EventIndices.of(rule)).problemFor(rule).isPresent())

@@ -174,15 +174,16 @@ class MetricExplainer {
 
     /** The window a windowed value reads now: before the watermark when the pipeline lags, else ingestLag before now. */
     private static MetricExplanation.Window window(MetricRule rule, MetricComputation.DataFreshness freshness, Instant end) {
-        boolean byWatermark = rule.detectsStalls()
-                && freshness.watermark().map(watermark -> watermark.minus(rule.settle()).equals(end)).orElse(false);
+        // The end MetricRule#windowEnd gives when the watermark decides it: just after the watermark, less settle.
+        boolean byWatermark = rule.endsWindowsAtWatermark() && freshness.watermark()
+                .map(watermark -> watermark.plusMillis(1).minus(rule.settle()).equals(end)).orElse(false);
         String endsAt = byWatermark
-                ? "settle (" + KubernetesDuration.format(rule.settle()) + ") before the pipeline's watermark, the newest event"
-                        + " time that has arrived, which was " + freshness.watermarkLag().map(KubernetesDuration::format)
+                ? "at the pipeline's watermark (less settle, " + KubernetesDuration.format(rule.settle()) + "), the newest"
+                        + " event time that has arrived, which was " + freshness.watermarkLag().map(KubernetesDuration::format)
                                 .orElse("0s") + " behind: events arrive late, so the window ends where they have arrived"
                         + " and the value is late but whole"
                 : "ingestLag (" + KubernetesDuration.format(rule.ingestLag()) + ") before now"
-                        + (rule.detectsStalls() ? ": the pipeline's watermark is not further behind"
+                        + (rule.endsWindowsAtWatermark() ? ": the pipeline's watermark is not further behind"
                                 : ": the metric does not detect stalls (stalledAfter 0s), so its window ignores the watermark");
         return new MetricExplanation.Window(time(end.minus(rule.window())), time(end), endsAt);
     }

@@ -57,19 +57,25 @@ public record MetricRule(
     }
 
     /**
-     * Where the window of a value computed at {@code now} ends: {@code ingestLag} before now, and never later than
-     * {@code settle} before the pipeline's watermark (the newest event time that has arrived in the metric's indices,
-     * for all namespaces). A pipeline that lags then delays the value instead of emptying the end of its window,
-     * which would read as less load. A metric that does not detect stalls reads silence as no load, so for it the
-     * window always ends {@code ingestLag} before now (docs/design.md, "Windows end at the watermark").
+     * Where the window of a value computed at {@code now} ends (exclusive): {@code ingestLag} before now, and never
+     * later than just after the pipeline's watermark (the newest event time that has arrived in the metric's indices,
+     * for all namespaces), less {@code settle}. A pipeline that lags then delays the value instead of emptying the end
+     * of its window, which would read as less load. A metric that does not detect stalls reads silence as no load, so
+     * for it the window always ends {@code ingestLag} before now (docs/design.md, "Windows end at the watermark").
      */
     public Instant windowEnd(Instant now, Optional<Instant> watermark) {
         Instant byLag = now.minus(ingestLag);
-        if (!detectsStalls() || watermark.isEmpty()) {
+        if (!endsWindowsAtWatermark() || watermark.isEmpty()) {
             return byLag;
         }
-        Instant settled = watermark.get().minus(settle);
+        // The window's end is exclusive: one millisecond after the watermark counts the newest event itself.
+        Instant settled = watermark.get().plusMillis(1).minus(settle);
         return settled.isBefore(byLag) ? settled : byLag;
+    }
+
+    /** Whether its windows end at the pipeline's watermark ({@link #windowEnd}): windowed, and detecting stalls. */
+    public boolean endsWindowsAtWatermark() {
+        return aggregation.usesWindow() && detectsStalls();
     }
 
     /** Whether silence in the indices beyond {@link #stalledAfter} means a stalled pipeline. */

@@ -6,11 +6,12 @@ import java.time.Instant;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** Where a window ends: ingestLag before now, never later than settle before the pipeline's watermark. */
+/** Where a window ends (exclusive): ingestLag before now, never later than just after the watermark less settle. */
 class WindowEndTest {
 
     private static final Instant NOW = Instant.parse("2026-12-06T10:00:00Z");
     private static final MetricRule RATE = rule("window: 1m\n    ingestLag: 5s\n    settle: 2s\n    stalledAfter: 2m");
+    private static final MetricRule SETTLE_0 = rule("window: 1m\n    ingestLag: 5s\n    stalledAfter: 2m");
 
     @Test
     void aPipelineThatKeepsUpEndsTheWindowIngestLagBeforeNow() {
@@ -20,8 +21,10 @@ class WindowEndTest {
 
     @Test
     void aPipelineBehindEndsTheWindowSettleBeforeItsWatermark() {
-        assertThat(RATE.windowEnd(NOW, Optional.of(NOW.minusSeconds(4)))).isEqualTo(NOW.minusSeconds(6));
-        assertThat(RATE.windowEnd(NOW, Optional.of(NOW.minusSeconds(45)))).isEqualTo(NOW.minusSeconds(47));
+        assertThat(RATE.windowEnd(NOW, Optional.of(NOW.minusSeconds(4)))).isEqualTo(NOW.minusSeconds(6).plusMillis(1));
+        assertThat(RATE.windowEnd(NOW, Optional.of(NOW.minusSeconds(45)))).isEqualTo(NOW.minusSeconds(47).plusMillis(1));
+        assertThat(SETTLE_0.windowEnd(NOW, Optional.of(NOW.minusSeconds(45)))).as("the newest event itself counts")
+                .isEqualTo(NOW.minusSeconds(45).plusMillis(1));
     }
 
     @Test
@@ -39,9 +42,9 @@ class WindowEndTest {
     }
 
     @Test
-    void settleDefaultsToTwoSeconds() {
+    void settleDefaultsToZero() {
         assertThat(rule("window: 1m").settle()).isEqualTo(KubernetesDuration.parse(MetricDefinition.DEFAULT_SETTLE))
-                .hasSeconds(2);
+                .isZero();
     }
 
     private static MetricRule rule(String more) {
