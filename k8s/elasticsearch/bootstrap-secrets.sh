@@ -110,3 +110,12 @@ else
     \"data\":{\"username\":\"$(printf es-metrics-adapter | base64)\",\"password\":\"$adapter_password\",\"ca.crt\":\"$ca\"}}" \
     es-metrics-adapter-elasticsearch
 fi
+
+# Done in the adapter's namespace: the RoleBinding that let this Job create Secrets there goes (create cannot be limited
+# to a name, and the adapter trusts what its namespace holds). The next `kubectl apply -k` brings it back with the Job.
+binding="$api/apis/rbac.authorization.k8s.io/v1/namespaces/$adapter_namespace/rolebindings/elasticsearch-bootstrap-adapter-credentials"
+status=$(call -X DELETE "$binding")
+case "$status" in
+  200|202|404) echo "RoleBinding $adapter_namespace/elasticsearch-bootstrap-adapter-credentials removed" ;;
+  *) echo "cannot remove RoleBinding $adapter_namespace/elasticsearch-bootstrap-adapter-credentials: HTTP $status: $(cat "$work/body")" >&2 ;;
+esac

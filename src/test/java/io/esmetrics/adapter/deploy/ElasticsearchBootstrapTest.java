@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.esmetrics.adapter.tls.PemCertificates;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
 import java.net.InetAddress;
@@ -95,6 +97,27 @@ class ElasticsearchBootstrapTest {
 
         assertThat(new String(bytes(secret("es-metrics-adapter", "es-metrics-adapter-elasticsearch"), "password"),
                 StandardCharsets.US_ASCII)).isEqualTo("chosenByHand1");
+    }
+
+    /**
+     * Its binding in the adapter's namespace (create on Secrets, which no name can limit) would let it create the
+     * adapter's serving-certificate Secret at any time: the Job removes it once done.
+     */
+    @Test
+    void removesItsBindingInTheAdapterNamespaceOnceDone() throws Exception {
+        RoleBinding binding = (RoleBinding) Manifests.parse(Path.of("k8s/elasticsearch/rolebinding-bootstrap-adapter-credentials.yaml"));
+        client.resource(binding).create();
+
+        run();
+
+        assertThat(client.rbac().roleBindings().inNamespace("es-metrics-adapter").withName(binding.getMetadata().getName()).get())
+                .isNull();
+        Role role = (Role) Manifests.parse(Path.of("k8s/elasticsearch/role-bootstrap-adapter-credentials.yaml"));
+        assertThat(role.getRules()).anySatisfy(rule -> {
+            assertThat(rule.getResources()).containsExactly("rolebindings");
+            assertThat(rule.getResourceNames()).containsExactly(binding.getMetadata().getName());
+            assertThat(rule.getVerbs()).containsExactly("delete");
+        });
     }
 
     private void run() throws Exception {
