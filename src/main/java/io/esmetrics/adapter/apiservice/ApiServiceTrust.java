@@ -135,7 +135,8 @@ public class ApiServiceTrust {
             return;
         }
         if (wanted.equals(written) && !found.isEmpty() && (superset || Collections.disjoint(found, ours))) {
-            // Not an APIService applied anew (empty), not a peer's rotation (shares a CA): a second writer.
+            // Not an APIService applied anew (empty), not a peer's rotation (a superset the Secret holds): a second
+            // writer, whether it replaced our CAs or added one beside them.
             overwritten.increment();
             sayOnce("overwritten", () -> Log.warnf("The caBundle of APIService %s, set by this adapter, was replaced by another "
                     + "writer: an injector (cert-manager's cainjector annotation, OpenShift's inject-cabundle annotation) or the "
