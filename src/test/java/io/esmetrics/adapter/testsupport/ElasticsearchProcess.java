@@ -9,12 +9,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
@@ -294,7 +291,7 @@ public final class ElasticsearchProcess implements AutoCloseable {
             child.destroyForcibly();
             child.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(t -> null).join();
         }
-        deleteTree(workDir);
+        WorkDirectories.delete(workDir);
     }
 
     private HttpRequest.Builder authorized(HttpRequest.Builder request) {
@@ -432,29 +429,6 @@ public final class ElasticsearchProcess implements AutoCloseable {
                 Files.setAttribute(path, "unix:uid", uid);
                 Files.setAttribute(path, "unix:gid", uid);
             }
-        }
-    }
-
-    private static void deleteTree(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try {
-            Files.walkFileTree(root, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.delete(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
-                    Files.delete(dir);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException e) {
-            // A leftover directory in /tmp is harmless; a failing test run because of it is not.
         }
     }
 }
