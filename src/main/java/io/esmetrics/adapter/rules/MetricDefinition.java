@@ -141,7 +141,7 @@ public record MetricDefinition(
     public static final String MIN_DEFAULT_STALLED_AFTER = "30s";
     /** Computed by {@link MetricRuleFactory#defaultStalledAfter}. */
     public static final String DEFAULT_STALLED_AFTER =
-            "half of window plus ingestLag (of staleness for latest), at least " + MIN_DEFAULT_STALLED_AFTER;
+            "half of (window + ingestLag), or of staleness for latest, at least " + MIN_DEFAULT_STALLED_AFTER;
     public static final String MAX_WINDOW = "24h";
 
     /** The setting that lets an ElasticsearchMetric leave its namespace (crd.CustomResourcesConfig). */
