@@ -1,6 +1,7 @@
 package io.esmetrics.adapter.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ClientAuth;
@@ -8,6 +9,12 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.JdkSSLEngineOptions;
 import io.vertx.core.net.OpenSSLEngineOptions;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 import java.time.Duration;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.reflect.Proxy;
@@ -19,6 +26,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ServingTlsCustomizerTest {
 
@@ -73,6 +82,56 @@ class ServingTlsCustomizerTest {
         customizer(config(true, false)).customizeHttpsServer(options);
 
         assertThat(options.getSslEngineOptions()).isInstanceOf(JdkSSLEngineOptions.class);
+    }
+
+    /**
+     * The attack is a client that offers only what a passive or downgraded peer would need: RSA key exchange (no
+     * forward secrecy) or CBC with SHA-1. The listener, on either engine, refuses the handshake; the suites of the
+     * list and TLS 1.3 are served.
+     */
+    @ParameterizedTest(name = "openssl={0}")
+    @ValueSource(booleans = { true, false })
+    void servesOnlyForwardSecretAeadSuites(boolean openssl) throws Exception {
+        HttpServerOptions options = new HttpServerOptions().setHost("127.0.0.1").setPort(0);
+        customizer(config(true, openssl)).customizeHttpsServer(options);
+        int port = vertx.createHttpServer(options).requestHandler(request -> request.response().end("ok")).listen()
+                .toCompletionStage().toCompletableFuture().join().actualPort();
+
+        for (String refused : List.of("TLS_RSA_WITH_AES_128_GCM_SHA256", "TLS_RSA_WITH_AES_256_CBC_SHA",
+                "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384")) {
+            assertThatThrownBy(() -> handshake(port, "TLSv1.2", refused)).as(refused).isInstanceOf(SSLHandshakeException.class);
+        }
+        assertThat(handshake(port, "TLSv1.2", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"))
+                .isEqualTo("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
+        assertThat(handshake(port, "TLSv1.2", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"))
+                .isEqualTo("TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+        assertThat(handshake(port, "TLSv1.3", "TLS_AES_256_GCM_SHA384")).isEqualTo("TLS_AES_256_GCM_SHA384");
+    }
+
+    /** A TLS client that offers one protocol and one suite, and trusts the test's self-signed certificate: the suite agreed. */
+    private static String handshake(int port, String protocol, String suite) throws Exception {
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, new TrustManager[] { new X509TrustManager() {
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
+            }
+        } }, null);
+        try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            socket.setEnabledProtocols(new String[] { protocol });
+            socket.setEnabledCipherSuites(new String[] { suite });
+            socket.startHandshake();
+            return socket.getSession().getCipherSuite();
+        }
     }
 
     /** The settings these tests read; any other is a test that reads more than it says. */
