@@ -1,6 +1,7 @@
 package io.esmetrics.adapter.servingcert;
 
 import io.esmetrics.adapter.servingcert.CertificateAuthority.Issued;
+import io.esmetrics.adapter.tls.PemBlock;
 import io.esmetrics.adapter.tls.PemCertificates;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -44,16 +45,16 @@ record ServingSecret(List<X509Certificate> cas, PrivateKey signingKey, Issued se
     /** The CA bundle clients must trust, as PEM: what the APIService's caBundle holds. */
     String caBundle() {
         StringBuilder bundle = new StringBuilder();
-        cas.forEach(ca -> bundle.append(pem("CERTIFICATE", encoded(ca))));
+        cas.forEach(ca -> bundle.append(PemBlock.of("CERTIFICATE", encoded(ca))));
         return bundle.toString();
     }
 
     String certificatePem() {
-        return pem("CERTIFICATE", encoded(serving.certificate()));
+        return PemBlock.of("CERTIFICATE", encoded(serving.certificate()));
     }
 
     String keyPem() {
-        return pem("PRIVATE KEY", serving.key().getEncoded());
+        return PemBlock.of("PRIVATE KEY", serving.key().getEncoded());
     }
 
     /** The Secret's {@code data}, base64-encoded as the API wants it. */
@@ -62,7 +63,7 @@ record ServingSecret(List<X509Certificate> cas, PrivateKey signingKey, Issued se
         data.put(TLS_CRT, base64(certificatePem()));
         data.put(TLS_KEY, base64(keyPem()));
         data.put(CA_CRT, base64(caBundle()));
-        data.put(CA_KEY, base64(pem("PRIVATE KEY", signingKey.getEncoded())));
+        data.put(CA_KEY, base64(PemBlock.of("PRIVATE KEY", signingKey.getEncoded())));
         return data;
     }
 
@@ -104,11 +105,6 @@ record ServingSecret(List<X509Certificate> cas, PrivateKey signingKey, Issued se
         } catch (CertificateEncodingException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, new byte[] { '\n' }).encodeToString(der)
-                + "\n-----END " + type + "-----\n";
     }
 
     private static String base64(String text) {

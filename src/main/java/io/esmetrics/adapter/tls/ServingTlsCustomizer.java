@@ -142,8 +142,8 @@ public class ServingTlsCustomizer implements HttpServerOptionsCustomizer {
 
     private PemKeyManager selfSigned() {
         try {
-            SelfSignedCertificate.PemFiles generated = SelfSignedCertificate.generate(config.selfSignedNames());
-            return PemKeyManager.of(vertx, PemFiles.read(generated.cert()), PemFiles.read(generated.key()), "a self-signed certificate");
+            SelfSignedCertificate.Pem generated = SelfSignedCertificate.generate(config.selfSignedNames());
+            return PemKeyManager.of(vertx, generated.certificate(), generated.key(), "a self-signed certificate");
         } catch (Exception e) {
             throw new IllegalStateException("cannot generate a self-signed serving certificate", e);
         }

@@ -54,6 +54,23 @@ class ServingTlsCustomizerTest {
                 .contains("localhost", "es-metrics-adapter.es-metrics-adapter.svc");
     }
 
+    /** The attack was a local reader of the key file in the window between its writing and its chmod: no file now. */
+    @Test
+    void keepsTheSelfSignedKeyInMemoryNeverInAFile() throws Exception {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        List<Path> before;
+        try (var listing = java.nio.file.Files.list(tmp)) {
+            before = listing.toList();
+        }
+
+        customizer(config(true, false)).customizeHttpsServer(new HttpServerOptions());
+
+        try (var listing = java.nio.file.Files.list(tmp)) {
+            assertThat(listing.filter(path -> !before.contains(path)).map(Path::getFileName).map(Path::toString))
+                    .noneMatch(name -> name.startsWith("es-metrics-adapter-serving-"));
+        }
+    }
+
     @Test
     void leavesTheServerAloneWhenTlsIsOff() {
         HttpServerOptions options = new HttpServerOptions();
