@@ -47,19 +47,32 @@ final class FrontProxyAuthenticator {
         return Optional.of(new UserInfo(username.get(), uid, groups, extra(headers, cluster.extraHeaderPrefixes())));
     }
 
-    /** {@code X-Remote-Extra-Scopes: a} → {@code scopes: [a]}; keys are lower-cased and URL-unescaped, as Kubernetes does. */
-    private static Map<String, List<String>> extra(MultiMap headers, List<String> prefixes) {
+    /** {@code X-Remote-Extra-Scopes: a} → {@code scopes: [a]}; keys are lower-cased and path-unescaped, as Kubernetes does. */
+    static Map<String, List<String>> extra(MultiMap headers, List<String> prefixes) {
         Map<String, List<String>> extra = new LinkedHashMap<>();
         for (Map.Entry<String, String> header : headers) {
             String name = header.getKey().toLowerCase(Locale.ROOT);
             for (String prefix : prefixes) {
                 String lowerPrefix = prefix.toLowerCase(Locale.ROOT);
                 if (name.startsWith(lowerPrefix) && name.length() > lowerPrefix.length()) {
-                    String key = URLDecoder.decode(name.substring(lowerPrefix.length()), StandardCharsets.UTF_8);
+                    String key = unescape(name.substring(lowerPrefix.length()));
                     extra.computeIfAbsent(key, k -> new ArrayList<>()).add(header.getValue());
                 }
             }
         }
         return extra;
+    }
+
+    /**
+     * Kubernetes' {@code url.PathUnescape}: {@code %XX} escapes only, a {@code +} stays a {@code +} (a form decoder's
+     * space would make {@code a+b} another key than the API server's), and a key that does not unescape is kept as
+     * it came, as the API server keeps it.
+     */
+    private static String unescape(String key) {
+        try {
+            return URLDecoder.decode(key.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException malformed) {
+            return key;
+        }
     }
 }
