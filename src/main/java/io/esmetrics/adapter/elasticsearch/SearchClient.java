@@ -161,7 +161,9 @@ class SearchClient {
                             ? "its reason may concern another metric of the batch and is in the adapter's log"
                             : FailureDescription.scrubbed(reason));
             if (status == 429 || status >= 500) {
-                breaker.failed(logged);
+                // Told to every caller while the circuit is open: the failure without the metric it was for.
+                breaker.failed(status == 429 ? "Elasticsearch is overloaded (429 Too Many Requests)"
+                        : "Elasticsearch answered " + status + ": " + FailureDescription.scrubbed(reason));
             } else {
                 breaker.succeeded();
             }
@@ -169,7 +171,7 @@ class SearchClient {
             throw new BackendUnavailableException(message);
         } catch (IOException e) {
             String logged = "Elasticsearch did not answer " + what + ": " + describe(e);
-            breaker.failed(logged);
+            breaker.failed("Elasticsearch did not answer: " + FailureDescription.kind(e));
             warnings.warn(logged);
             throw new BackendUnavailableException("Elasticsearch did not answer " + what + ": " + FailureDescription.kind(e), e);
         } finally {

@@ -54,9 +54,8 @@ public final class CircuitBreaker {
             return;
         }
         long wait = Math.max(0, Duration.between(now, openUntil).toSeconds());
-        // Not the last failure itself: it may be another namespace's metric's (the log has it, from open()).
         throw new BackendUnavailableException(dependency + " failed " + consecutiveFailures + " times in a row; " + requests
-                + " are paused (next attempt in " + wait + "s). The failures are in the adapter's log");
+                + " are paused (next attempt in " + wait + "s). Last failure: " + lastFailure);
     }
 
     public synchronized void succeeded() {
@@ -68,6 +67,10 @@ public final class CircuitBreaker {
         pauses = 0;
     }
 
+    /**
+     * @param reason what failed, in words every caller may read: the refusals while open carry it to callers of every
+     *               namespace, so it names no metric, index or address (FailureDescription)
+     */
     public synchronized void failed(String reason) {
         lastFailure = reason;
         consecutiveFailures++;

