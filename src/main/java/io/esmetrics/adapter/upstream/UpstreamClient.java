@@ -14,7 +14,10 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.vertx.core.Vertx;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.net.URI;
@@ -26,6 +29,7 @@ import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
@@ -53,14 +57,21 @@ public class UpstreamClient {
 
     /** Everything that exists only when a provider is configured. */
     private record Connection(String base, HttpClient http, Optional<PemTrustManager> trust, Optional<PemKeyManager> key,
-            Optional<UpstreamToken> token, CircuitBreaker breaker) {
+            Supplier<Optional<String>> authorization, CircuitBreaker breaker) {
     }
 
-    UpstreamClient(UpstreamConfig config, ObjectMapper mapper, MeterRegistry registry, Vertx vertx, Clock clock) {
+    @Inject
+    UpstreamClient(UpstreamConfig config, ObjectMapper mapper, MeterRegistry registry, Vertx vertx, Clock clock,
+            Instance<KubernetesClient> kubernetes) {
+        this(config, mapper, registry, vertx, clock, (Supplier<KubernetesClient>) kubernetes::get);
+    }
+
+    UpstreamClient(UpstreamConfig config, ObjectMapper mapper, MeterRegistry registry, Vertx vertx, Clock clock,
+            Supplier<KubernetesClient> kubernetes) {
         this.config = config;
         this.mapper = mapper;
         this.registry = registry;
-        this.connection = config.url().map(url -> connect(url, vertx, clock));
+        this.connection = config.url().map(url -> connect(url, vertx, clock, kubernetes));
         connection.ifPresent(c -> {
             Gauge.builder("esmetrics.upstream.up", () -> up ? 1 : 0)
                     .description("1 while the upstream provider gives well-formed answers, 0 while it does not")
@@ -106,6 +117,14 @@ public class UpstreamClient {
     private CompletableFuture<UpstreamAnswer> exchange(String endpoint, String path) {
         Connection c = connection.orElseThrow(() -> new IllegalStateException("no upstream provider configured"));
         Timer.Sample sample = Timer.start(registry);
+        // No credential, no request; a TokenRequest that fails is no reason to open the provider's circuit.
+        Optional<String> authorization;
+        try {
+            authorization = c.authorization().get();
+        } catch (BackendUnavailableException e) {
+            sample.stop(timer(endpoint, "unavailable"));
+            return CompletableFuture.failedFuture(e);
+        }
         try {
             c.breaker().beforeRequest();
         } catch (BackendUnavailableException e) {
@@ -121,7 +140,7 @@ public class UpstreamClient {
                     "the request cannot be forwarded to the upstream provider as written: " + e.getMessage()));
         }
         request.timeout(config.timeout()).header("Accept", "application/json").header("User-Agent", "es-metrics-adapter").GET();
-        c.token().flatMap(UpstreamToken::authorization).ifPresent(value -> request.header("Authorization", value));
+        authorization.ifPresent(value -> request.header("Authorization", value));
         return c.http().sendAsync(request.build(), BoundedBody.atMost(MAX_ANSWER_BYTES))
                 .handle((response, failure) -> {
                     if (failure != null) {
@@ -179,7 +198,42 @@ public class UpstreamClient {
         return registry.timer("esmetrics.upstream.requests", "endpoint", endpoint, "code", code);
     }
 
-    private Connection connect(URI url, Vertx vertx, Clock clock) {
+    /**
+     * A token goes only where it cannot be read or answered on the way: over verified TLS. The adapter does not start
+     * otherwise, rather than hand a credential to whoever is on the path (docs/coexistence.md, "What the provider gets").
+     */
+    private void refuseATokenAnyoneCouldTake(String scheme) {
+        boolean file = config.tokenFile().isPresent();
+        boolean requested = config.tokenRequest().serviceAccount().isPresent();
+        if (file && requested || (file || requested) && config.certFile().isPresent()) {
+            throw new IllegalStateException("adapter.upstream.token-file, token-request.service-account and cert-file are each a "
+                    + "credential for the upstream provider: choose one");
+        }
+        String setting = file ? "adapter.upstream.token-file" : "adapter.upstream.token-request.service-account";
+        if ((file || requested) && scheme.equals("http")) {
+            throw new IllegalStateException(setting + " is set and adapter.upstream.url is http://: the token would travel in clear "
+                    + "text to anyone on the path. Use https:// with adapter.upstream.ca-file, or send no token");
+        }
+        if ((file || requested) && config.insecureSkipTlsVerify()) {
+            throw new IllegalStateException(setting + " is set and adapter.upstream.insecure-skip-tls-verify=true: anyone on the path "
+                    + "could answer in the provider's place and keep the token. Set adapter.upstream.ca-file instead, or send no token");
+        }
+    }
+
+    /** The Authorization header of each request: a requested token, a token file's, or none (a client certificate, or nothing). */
+    private Supplier<Optional<String>> authorization(Clock clock, Supplier<KubernetesClient> kubernetes) {
+        if (config.tokenRequest().serviceAccount().isPresent()) {
+            UpstreamTokenRequest tokens = new UpstreamTokenRequest(kubernetes.get(), config.tokenRequest(), clock);
+            return () -> Optional.of(tokens.authorization());
+        }
+        if (config.tokenFile().isPresent()) {
+            UpstreamToken token = new UpstreamToken(config.tokenFile().get(), clock);
+            return token::authorization;
+        }
+        return Optional::empty;
+    }
+
+    private Connection connect(URI url, Vertx vertx, Clock clock, Supplier<KubernetesClient> kubernetes) {
         String scheme = String.valueOf(url.getScheme());
         if (!scheme.equals("https") && !scheme.equals("http") || url.getHost() == null) {
             throw new IllegalStateException("adapter.upstream.url must be an http:// or https:// address with a host, not " + url);
@@ -198,16 +252,15 @@ public class UpstreamClient {
             throw new IllegalStateException("adapter.upstream.ca-file and adapter.upstream.insecure-skip-tls-verify contradict "
                     + "each other: choose one");
         }
+        refuseATokenAnyoneCouldTake(scheme);
         if (config.insecureSkipTlsVerify() && scheme.equals("https")) {
             Log.warnf("SECURITY OFF: adapter.upstream.insecure-skip-tls-verify=true, the certificate of the upstream provider %s "
-                    + "is not verified and anyone on the path could answer in its place, with the adapter's token in hand. "
-                    + "Set adapter.upstream.ca-file to its CA instead", url);
+                    + "is not verified and anyone on the path could answer in its place. Set adapter.upstream.ca-file to its CA instead", url);
         }
         String base = url.toString().replaceAll("/+$", "");
         Optional<PemTrustManager> trust = config.caFile().map(PemTrustManager::new);
         Optional<PemKeyManager> key = config.certFile().map(cert -> PemKeyManager.ofFiles(vertx, cert, config.keyFile().get()));
-        // A client certificate is the credential when given; otherwise the service account token.
-        Optional<UpstreamToken> token = key.isPresent() ? Optional.empty() : Optional.of(new UpstreamToken(config.tokenFile(), clock));
+        Supplier<Optional<String>> authorization = authorization(clock, kubernetes);
         HttpClient.Builder http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(config.timeout())
@@ -227,6 +280,6 @@ public class UpstreamClient {
         // Named by its setting, not its address: the breaker's message reaches callers of every namespace.
         CircuitBreaker breaker = new CircuitBreaker("The upstream provider (adapter.upstream.url)", "forwarded requests",
                 config.circuitBreaker(), clock);
-        return new Connection(base, http.build(), trust, key, token, breaker);
+        return new Connection(base, http.build(), trust, key, authorization, breaker);
     }
 }

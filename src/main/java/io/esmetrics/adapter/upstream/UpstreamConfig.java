@@ -38,11 +38,34 @@ public interface UpstreamConfig {
     boolean insecureSkipTlsVerify();
 
     /**
-     * The bearer token presented to the provider: the adapter's own service account token, re-read at most every
-     * few seconds so that a rotated token is used. Not used when {@code cert-file} is set; sent only if readable.
+     * A bearer token file presented to the provider, re-read at most every few seconds so that a rotated token is used.
+     * No default: the pod's own service account token may read the Elasticsearch Secret and the serving CA, and must
+     * not reach whoever terminates the provider's TLS. Prefer {@code token-request}; at most one of the two.
      */
-    @WithDefault("/var/run/secrets/kubernetes.io/serviceaccount/token")
-    Path tokenFile();
+    Optional<Path> tokenFile();
+
+    /**
+     * Short-lived tokens of a dedicated service account, bound only to the external-metrics reader role, obtained from
+     * the TokenRequest API (the {@code upstream-provider} component sets it up). Unset with {@code token-file} unset:
+     * no token is sent.
+     */
+    TokenRequestConfig tokenRequest();
+
+    interface TokenRequestConfig {
+
+        /** The service account, in the adapter's own namespace, whose tokens are presented (e.g. {@code es-metrics-adapter-upstream}). */
+        Optional<String> serviceAccount();
+
+        /**
+         * The tokens' audience, where the provider accepts one of its own ({@code --authentication-audiences}); unset,
+         * the API server's, which every aggregated API server's delegated authentication accepts.
+         */
+        Optional<String> audience();
+
+        /** The tokens' life (10m at least, the API server's minimum); each is renewed when 80% of it has passed. */
+        @WithDefault("1h")
+        Duration expiration();
+    }
 
     /** A client certificate presented instead of the token, with {@code key-file}; read again when they change. */
     Optional<Path> certFile();

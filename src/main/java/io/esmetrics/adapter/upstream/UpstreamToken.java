@@ -11,8 +11,9 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * The adapter's service account token for the upstream provider. The kubelet rotates projected tokens (hourly by
- * default): the file is read again at most every few seconds, so a rotated token is in use soon after. Never logged.
+ * A token file for the upstream provider ({@code adapter.upstream.token-file}; not the pod's own service account
+ * token). Kubelets rotate projected tokens (hourly by default): the file is read again at most every few seconds, so
+ * a rotated token is in use soon after. Never logged.
  */
 final class UpstreamToken {
 

@@ -1,11 +1,13 @@
 package io.esmetrics.adapter.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -13,6 +15,8 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -46,18 +50,45 @@ class UpstreamComponentTest {
     }
 
     @Test
-    void letsTheAdaptersServiceAccountListExternalMetricsForTheProvidersSubjectAccessReview() {
+    void letsOnlyTheDedicatedServiceAccountListExternalMetricsForTheProvidersSubjectAccessReview() {
         List<HasMetadata> stack = Manifests.stackWith(workDir, "upstream-provider");
 
         ClusterRoleBinding binding = only(stack, ClusterRoleBinding.class, "es-metrics-adapter:upstream-external-metrics-reader");
         assertThat(binding.getSubjects()).singleElement().satisfies(subject -> {
             assertThat(subject.getKind()).isEqualTo("ServiceAccount");
-            assertThat(subject.getNamespace() + "/" + subject.getName()).isEqualTo("es-metrics-adapter/es-metrics-adapter");
+            assertThat(subject.getNamespace() + "/" + subject.getName()).as("never the adapter's own, which reads Secrets")
+                    .isEqualTo("es-metrics-adapter/es-metrics-adapter-upstream");
         });
         ClusterRole role = only(stack, ClusterRole.class, binding.getRoleRef().getName());
-        assertThat(role.getRules()).anySatisfy(rule -> {
+        assertThat(role.getRules()).singleElement().satisfies(rule -> {
             assertThat(rule.getApiGroups()).containsExactly("external.metrics.k8s.io");
-            assertThat(rule.getVerbs()).contains("list");
+            assertThat(rule.getVerbs()).doesNotContain("create", "update", "patch", "delete", "*");
+        });
+        ServiceAccount upstream = only(stack, ServiceAccount.class, "es-metrics-adapter-upstream");
+        assertThat(upstream.getAutomountServiceAccountToken()).isFalse();
+        assertThat(stack).filteredOn(RoleBinding.class::isInstance).map(RoleBinding.class::cast)
+                .flatExtracting(RoleBinding::getSubjects).noneMatch(subject -> subject.getName().equals("es-metrics-adapter-upstream"));
+        assertThat(stack).filteredOn(ClusterRoleBinding.class::isInstance).map(ClusterRoleBinding.class::cast)
+                .filteredOn(other -> other.getSubjects().stream().anyMatch(subject -> subject.getName().equals("es-metrics-adapter-upstream")))
+                .singleElement().isEqualTo(binding);
+    }
+
+    @Test
+    void theAdapterRequestsTokensOfTheDedicatedServiceAccountAndMayDoNothingElseWithIt() {
+        List<HasMetadata> stack = Manifests.stackWith(workDir, "upstream-provider");
+        Container adapter = only(stack, Deployment.class, "es-metrics-adapter").getSpec().getTemplate().getSpec().getContainers().get(0);
+
+        assertThat(adapter.getEnv()).extracting(EnvVar::getName, EnvVar::getValue)
+                .contains(tuple("ADAPTER_UPSTREAM_TOKEN_REQUEST_SERVICE_ACCOUNT", "es-metrics-adapter-upstream"));
+        assertThat(adapter.getEnv()).extracting(EnvVar::getName).doesNotContain("ADAPTER_UPSTREAM_TOKEN_FILE");
+        RoleBinding binding = only(stack, RoleBinding.class, "es-metrics-adapter-upstream-token");
+        assertThat(binding.getSubjects()).singleElement().satisfies(subject ->
+                assertThat(subject.getNamespace() + "/" + subject.getName()).isEqualTo("es-metrics-adapter/es-metrics-adapter"));
+        Role role = only(stack, Role.class, binding.getRoleRef().getName());
+        assertThat(role.getRules()).singleElement().satisfies(rule -> {
+            assertThat(rule.getResources()).containsExactly("serviceaccounts/token");
+            assertThat(rule.getResourceNames()).containsExactly("es-metrics-adapter-upstream");
+            assertThat(rule.getVerbs()).containsExactly("create");
         });
     }
 

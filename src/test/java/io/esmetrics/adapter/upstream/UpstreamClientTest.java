@@ -2,12 +2,15 @@ package io.esmetrics.adapter.upstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.esmetrics.adapter.authentication.SecurePki;
 import io.esmetrics.adapter.provider.BackendUnavailableException;
 import io.esmetrics.adapter.testsupport.FakeExternalMetricsProvider;
 import io.esmetrics.adapter.testsupport.FakeExternalMetricsProvider.Mode;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.SmallRyeConfig;
@@ -17,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.AfterEach;
@@ -29,9 +33,11 @@ class UpstreamClientTest {
     private static final FakeExternalMetricsProvider UPSTREAM = FakeExternalMetricsProvider.shared(SecurePki.DIR);
 
     private final Vertx vertx = Vertx.vertx();
+    private final KubernetesMockServer kubernetes = new KubernetesMockServer(false);
 
     @BeforeEach
     void upstreamIsUp() {
+        kubernetes.init();
         UPSTREAM.mode(Mode.NORMAL);
         UPSTREAM.restart();
     }
@@ -39,6 +45,7 @@ class UpstreamClientTest {
     @AfterEach
     void closeVertx() {
         vertx.close().toCompletionStage().toCompletableFuture().join();
+        kubernetes.destroy();
     }
 
     @Test
@@ -93,6 +100,55 @@ class UpstreamClientTest {
     }
 
     @Test
+    void presentsATokenOfTheDedicatedServiceAccountNeverItsOwn() {
+        kubernetes.expect().post().withPath("/api/v1/namespaces/test/serviceaccounts/es-metrics-adapter-upstream/token")
+                .andReturn(201, new TokenRequestBuilder().withNewSpec().withExpirationSeconds(600L).endSpec()
+                        .withNewStatus().withToken("token-of-es-metrics-adapter-upstream").endStatus().build())
+                .always();
+        String own = kubernetes.createClient().getConfiguration().getAutoOAuthToken();
+        UpstreamClient client = client(Map.of("adapter.upstream.url", UPSTREAM.url().toString(),
+                "adapter.upstream.ca-file", UPSTREAM.caFile().toString(),
+                "adapter.upstream.token-request.service-account", "es-metrics-adapter-upstream"));
+
+        // The first requests fail (503) until the first token arrives.
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() ->
+                assertThat(client.metricValues("tokens", FakeExternalMetricsProvider.ONLY_UPSTREAM, null).join().status()).isEqualTo(200));
+
+        List<String> authorization = UPSTREAM.requestsIn("tokens").get(UPSTREAM.requestsIn("tokens").size() - 1).header("Authorization");
+        assertThat(authorization).containsExactly("Bearer token-of-es-metrics-adapter-upstream").doesNotContain("Bearer " + own);
+    }
+
+    @Test
+    void sendsNoTokenUnlessOneIsConfigured() {
+        UpstreamClient client = client(Map.of("adapter.upstream.url", UPSTREAM.url().toString(),
+                "adapter.upstream.ca-file", UPSTREAM.caFile().toString()));
+
+        assertThat(client.metricValues("no-token", FakeExternalMetricsProvider.ONLY_UPSTREAM, null).join().status()).isEqualTo(200);
+
+        assertThat(UPSTREAM.requestsIn("no-token")).singleElement().satisfies(request ->
+                assertThat(request.header("Authorization")).isNullOrEmpty());
+    }
+
+    @Test
+    void refusesToStartWhenATokenWouldTravelOverPlainHttp() {
+        assertThatThrownBy(() -> client(Map.of("adapter.upstream.url", "http://keda.svc",
+                "adapter.upstream.token-request.service-account", "es-metrics-adapter-upstream")))
+                .hasMessageContaining("adapter.upstream.token-request.service-account is set and adapter.upstream.url is http://");
+        assertThatThrownBy(() -> client(Map.of("adapter.upstream.url", "http://keda.svc", "adapter.upstream.token-file", "/token")))
+                .hasMessageContaining("adapter.upstream.token-file is set and adapter.upstream.url is http://");
+    }
+
+    @Test
+    void refusesToStartWhenATokenWouldGoToAnUnverifiedProvider() {
+        assertThatThrownBy(() -> client(Map.of("adapter.upstream.url", "https://keda.svc", "adapter.upstream.insecure-skip-tls-verify", "true",
+                "adapter.upstream.token-request.service-account", "es-metrics-adapter-upstream")))
+                .hasMessageContaining("insecure-skip-tls-verify=true: anyone on the path could answer in the provider's place and keep the token");
+        assertThatThrownBy(() -> client(Map.of("adapter.upstream.url", "https://keda.svc", "adapter.upstream.insecure-skip-tls-verify", "true",
+                "adapter.upstream.token-file", "/token")))
+                .hasMessageContaining("keep the token");
+    }
+
+    @Test
     void isOffWithoutAnAddress() {
         UpstreamClient client = client(Map.of());
 
@@ -101,10 +157,9 @@ class UpstreamClientTest {
 
     private UpstreamClient client(Map<String, String> properties) {
         Map<String, String> all = new HashMap<>(properties);
-        all.putIfAbsent("adapter.upstream.token-file", Path.of("target", "no-token").toString());
         SmallRyeConfig config = new SmallRyeConfigBuilder().withMapping(UpstreamConfig.class)
                 .withConverter(Duration.class, 200, new DurationConverter()).withDefaultValues(all).build();
         return new UpstreamClient(config.getConfigMapping(UpstreamConfig.class), new ObjectMapper(), new SimpleMeterRegistry(), vertx,
-                Clock.systemUTC());
+                Clock.systemUTC(), () -> kubernetes.createClient());
     }
 }
