@@ -219,9 +219,14 @@ public class CachingMetricsProvider implements ExternalMetricsProvider {
         return backend.answer(resolved);
     }
 
+    /**
+     * Within the namespace's miss limit, taken before anything else: describing looks up the fields and the newest
+     * event in Elasticsearch, and explaining must not be a way around the limit.
+     */
     @Override
     public MetricComputation describe(String namespace, String metricName, LabelSelector selector) {
         SeriesQuery query = declared.resolve(namespace, metricName, selector);
+        limiter.acquire(namespace, metricName);
         return backend.describe(query).acrossNamespaces(SeriesRefresher.acrossNamespaces(declared, backend, query.rule()));
     }
 

@@ -19,6 +19,8 @@ import java.util.concurrent.TimeUnit;
  * {@code adapter.elasticsearch.mapping-refresh-interval}: a new daily index with another mapping is followed
  * within that time. Concurrent askers share one request. A field that cannot work is reported in the log once
  * per period, with the indices concerned, and fails the metric's requests with the same words but the indices.
+ * A request that failed is not asked again for {@link #FAILURE_KEPT}: a failing Elasticsearch (or an index pattern
+ * it refuses) costs one {@code _field_caps} per metric every few seconds, not one per search or explanation.
  */
 @ApplicationScoped
 class FieldCapabilities {
@@ -28,7 +30,13 @@ class FieldCapabilities {
 
     private final SearchClient client;
     private final Clock clock;
+    /** Short: the time Elasticsearch takes to come back is about this, and nothing is answered from it but a 503. */
+    static final Duration FAILURE_KEPT = Duration.ofSeconds(2);
+
     private final Cache<Key, ResolvedFields> resolved;
+    // Wall time, not the injected clock: tests that stop the clock must not keep a failure for good.
+    private final Cache<Key, BackendUnavailableException> failed = Caffeine.newBuilder()
+            .expireAfterWrite(FAILURE_KEPT).maximumSize(10_000).build();
     private final RepeatedWarnings warnings = new RepeatedWarnings(FieldCapabilities.class);
 
     FieldCapabilities(SearchClient client, ElasticsearchConfig config, Clock clock) {
@@ -50,7 +58,18 @@ class FieldCapabilities {
         if (fields.isEmpty()) {
             return ResolvedFields.AS_DECLARED;
         }
-        ResolvedFields found = resolved.get(new Key(rule.indexPattern(), rule.timeField(), rule.span(), fields), this::lookUp);
+        Key key = new Key(rule.indexPattern(), rule.timeField(), rule.span(), fields);
+        BackendUnavailableException failure = failed.getIfPresent(key);
+        if (failure != null) {
+            throw new BackendUnavailableException(failure.getMessage(), failure);
+        }
+        ResolvedFields found;
+        try {
+            found = resolved.get(key, this::lookUp);
+        } catch (BackendUnavailableException e) {
+            failed.put(key, e);
+            throw e;
+        }
         if (found.problem().isPresent()) {
             String message = "metric " + rule.name() + " cannot be computed: " + found.problem().get();
             warnings.warn(message + " (for example in index " + String.join(", ", found.problemIndices()) + ")");

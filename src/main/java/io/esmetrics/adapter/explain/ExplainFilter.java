@@ -7,7 +7,6 @@ import io.esmetrics.adapter.observability.MetricRequestMeters;
 import io.esmetrics.adapter.selector.LabelSelector;
 import io.esmetrics.adapter.upstream.ForwardedMetrics;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.Priorities;
@@ -31,11 +30,13 @@ public class ExplainFilter {
     static final String PARAMETER = "explain";
 
     private final MetricExplainer explainer;
+    private final ExplainThreads threads;
     private final ForwardedMetrics forwarded;
     private final ObjectMapper mapper;
 
-    ExplainFilter(MetricExplainer explainer, ForwardedMetrics forwarded, ObjectMapper mapper) {
+    ExplainFilter(MetricExplainer explainer, ExplainThreads threads, ForwardedMetrics forwarded, ObjectMapper mapper) {
         this.explainer = explainer;
+        this.threads = threads;
         this.forwarded = forwarded;
         this.mapper = mapper;
     }
@@ -71,8 +72,8 @@ public class ExplainFilter {
             return forwarded(namespace, metric, selector, target, query);
         }
         // Blocking: it may look up fields and the newest event, and search when memory holds no usable answer.
-        return Uni.createFrom().item(() -> explainer.explain(namespace, metric, selector, target))
-                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+        return Uni.createFrom().completionStage(() -> threads.submit(() -> explainer.explain(namespace, metric, selector, target)))
+                .onFailure(CompletionException.class).transform(Throwable::getCause)
                 .map(ExplainFilter::ok);
     }
 

@@ -49,8 +49,10 @@ public interface ExternalMetricsProvider {
     List<MetricValue> computeWithoutKeeping(String namespace, String metricName, LabelSelector selector);
 
     /**
-     * How the backend computes the query's answer, for {@code explain=true}; never a search of the metric itself.
+     * How the backend computes the query's answer, for {@code explain=true}; never a search of the metric itself,
+     * but look-ups that count against the namespace's share of searches.
      *
+     * @throws TooManySearchesException the namespace has used its share of searches
      * @throws MetricNotFoundException  no such metric is visible from {@code namespace}
      * @throws LabelNotAllowedException the selector uses a label the metric does not declare
      */

@@ -22,14 +22,20 @@ import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
@@ -38,9 +44,16 @@ import javax.net.ssl.TrustManager;
 /**
  * HTTP(S) to the upstream provider. Only well-formed Kubernetes answers come back; anything else (unreachable, too
  * slow, an answer that is neither an {@code ExternalMetricValueList} nor a {@code Status}) is a
- * {@link BackendUnavailableException} naming the provider, and counts against its circuit breaker. A provider's own
- * error answer (a 404 for a metric it does not know, a 500 from one of its scalers) is an answer: it is passed on
- * and keeps the circuit closed, so that one broken metric upstream does not cut off the others.
+ * {@link BackendUnavailableException} naming the provider. A provider's own error answer (a 404 for a metric it does
+ * not know, a 500 from one of its scalers) is an answer: it is passed on and keeps the circuit closed, so that one
+ * broken metric upstream does not cut off the others.
+ *
+ * <p>One deadline, {@code adapter.upstream.timeout}, bounds each whole exchange, body included: the JDK client's
+ * request timeout stops at the headers, and a provider that trickles its body would hold the request for good.
+ * Each endpoint has its own circuit breaker ({@link Endpoint}): a metric whose scaler is slow upstream times out on
+ * its own and opens nothing; the provider failing as a whole (unreachable, refusing TLS, answering what is not
+ * Kubernetes, or its discovery timing out) opens the breaker of the endpoint that sees it. docs/coexistence.md
+ * tells the same.
  */
 @Singleton
 public class UpstreamClient {
@@ -57,7 +70,23 @@ public class UpstreamClient {
 
     /** Everything that exists only when a provider is configured. */
     private record Connection(String base, HttpClient http, Optional<PemTrustManager> trust, Optional<PemKeyManager> key,
-            Supplier<Optional<String>> authorization, CircuitBreaker breaker) {
+            Supplier<Optional<String>> authorization, Map<Endpoint, CircuitBreaker> breakers) {
+    }
+
+    /** What is asked of the provider, each with its breaker; the name is the meters' {@code endpoint} tag. */
+    private enum Endpoint {
+        /** Its list of names: one document of the provider's own, so its timing out is the provider's failure. */
+        DISCOVERY("discovery", true),
+        /** Values of one metric, computed by one of its scalers on request: one slow metric is that metric's failure. */
+        VALUES("values", false);
+
+        final String tag;
+        final boolean timeoutsOpenTheCircuit;
+
+        Endpoint(String tag, boolean timeoutsOpenTheCircuit) {
+            this.tag = tag;
+            this.timeoutsOpenTheCircuit = timeoutsOpenTheCircuit;
+        }
     }
 
     @Inject
@@ -77,9 +106,10 @@ public class UpstreamClient {
                     .description("1 while the upstream provider gives well-formed answers, 0 while it does not")
                     .tag("upstream", c.base())
                     .register(registry);
-            Gauge.builder("esmetrics.upstream.circuit.state", () -> c.breaker().state().ordinal())
-                    .description("Circuit breaker in front of the upstream provider: 0 closed, 1 open, 2 half-open")
-                    .register(registry);
+            c.breakers().forEach((endpoint, breaker) -> Gauge.builder("esmetrics.upstream.circuit.state", () -> breaker.state().ordinal())
+                    .description("Circuit breaker in front of one endpoint of the upstream provider: 0 closed, 1 open, 2 half-open")
+                    .tag("endpoint", endpoint.tag)
+                    .register(registry));
             Log.infof("Forwarding the metrics this adapter does not serve to the upstream provider %s", c.base());
         });
     }
@@ -98,12 +128,12 @@ public class UpstreamClient {
      * but the path and query.
      */
     CompletableFuture<UpstreamAnswer> metricValues(String namespace, String metric, String rawQuery) {
-        return exchange("values", ForwardedMetrics.path(namespace, metric, rawQuery));
+        return exchange(Endpoint.VALUES, ForwardedMetrics.path(namespace, metric, rawQuery));
     }
 
     /** The provider's {@code APIResourceList}. */
     CompletableFuture<UpstreamAnswer> discovery() {
-        return exchange("discovery", ExternalMetricsApi.PATH);
+        return exchange(Endpoint.DISCOVERY, ExternalMetricsApi.PATH);
     }
 
     /** Reads the CA bundle and client certificate files again; new connections use what changed. */
@@ -114,8 +144,9 @@ public class UpstreamClient {
         });
     }
 
-    private CompletableFuture<UpstreamAnswer> exchange(String endpoint, String path) {
+    private CompletableFuture<UpstreamAnswer> exchange(Endpoint endpoint, String path) {
         Connection c = connection.orElseThrow(() -> new IllegalStateException("no upstream provider configured"));
+        CircuitBreaker breaker = c.breakers().get(endpoint);
         Timer.Sample sample = Timer.start(registry);
         // No credential, no request; a TokenRequest that fails is no reason to open the provider's circuit.
         Optional<String> authorization;
@@ -126,7 +157,7 @@ public class UpstreamClient {
             return CompletableFuture.failedFuture(e);
         }
         try {
-            c.breaker().beforeRequest();
+            breaker.beforeRequest();
         } catch (BackendUnavailableException e) {
             sample.stop(timer(endpoint, "unavailable"));
             return CompletableFuture.failedFuture(e);
@@ -141,19 +172,29 @@ public class UpstreamClient {
         }
         request.timeout(config.timeout()).header("Accept", "application/json").header("User-Agent", "es-metrics-adapter").GET();
         authorization.ifPresent(value -> request.header("Authorization", value));
-        return c.http().sendAsync(request.build(), BoundedBody.atMost(MAX_ANSWER_BYTES))
+        CompletableFuture<HttpResponse<byte[]>> sent = c.http().sendAsync(request.build(), BoundedBody.atMost(MAX_ANSWER_BYTES));
+        // The deadline of the whole exchange; on it, the exchange itself is cancelled (its connection closed).
+        CompletableFuture<HttpResponse<byte[]>> inTime = sent.copy().orTimeout(config.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        inTime.whenComplete((response, failure) -> {
+            if (failure instanceof TimeoutException) {
+                sent.cancel(true);
+            }
+        });
+        return inTime
                 .handle((response, failure) -> {
                     if (failure != null) {
                         Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
                         sample.stop(timer(endpoint, "unavailable"));
-                        throw unavailable(c, describe(cause), cause);
+                        boolean timedOut = cause instanceof TimeoutException
+                                || cause instanceof HttpTimeoutException && !(cause instanceof HttpConnectTimeoutException);
+                        throw unavailable(c, breaker, !timedOut || endpoint.timeoutsOpenTheCircuit, describe(cause), cause);
                     }
                     Optional<String> problem = problem(endpoint, response.statusCode(), response.body());
                     if (problem.isPresent()) {
                         sample.stop(timer(endpoint, "unavailable"));
-                        throw unavailable(c, "answered " + response.statusCode() + " " + problem.get(), null);
+                        throw unavailable(c, breaker, true, "answered " + response.statusCode() + " " + problem.get(), null);
                     }
-                    c.breaker().succeeded();
+                    breaker.succeeded();
                     up = true;
                     sample.stop(timer(endpoint, String.valueOf(response.statusCode())));
                     return new UpstreamAnswer(response.statusCode(), response.body(), response.headers().firstValue("Retry-After"));
@@ -161,9 +202,9 @@ public class UpstreamClient {
     }
 
     /** Why an answer is not one to pass on, if it is not. */
-    private Optional<String> problem(String endpoint, int status, byte[] body) {
+    private Optional<String> problem(Endpoint endpoint, int status, byte[] body) {
         boolean success = status >= 200 && status < 300;
-        String expected = success ? (endpoint.equals("discovery") ? "an APIResourceList" : "an ExternalMetricValueList") : "a Kubernetes Status";
+        String expected = success ? (endpoint == Endpoint.DISCOVERY ? "an APIResourceList" : "an ExternalMetricValueList") : "a Kubernetes Status";
         String kind;
         try {
             JsonNode json = mapper.readTree(body);
@@ -174,8 +215,11 @@ public class UpstreamClient {
         return expected.endsWith(" " + kind) ? Optional.empty() : Optional.of("with a body that is not " + expected);
     }
 
-    private BackendUnavailableException unavailable(Connection c, String reason, Throwable cause) {
-        c.breaker().failed(reason);
+    private BackendUnavailableException unavailable(Connection c, CircuitBreaker breaker, boolean counts, String reason,
+            Throwable cause) {
+        if (counts) {
+            breaker.failed(reason);
+        }
         // Callers of every namespace read it: the provider's address stays in the log.
         WARNINGS.warn("The upstream provider " + c.base() + " " + reason);
         String message = "The upstream provider (adapter.upstream.url) " + reason;
@@ -184,7 +228,7 @@ public class UpstreamClient {
     }
 
     private String describe(Throwable failure) {
-        if (failure instanceof HttpTimeoutException) {
+        if (failure instanceof HttpTimeoutException || failure instanceof TimeoutException) {
             return "did not answer within " + config.timeout().toMillis() + " ms (adapter.upstream.timeout)";
         }
         if (failure instanceof SSLException) {
@@ -194,8 +238,8 @@ public class UpstreamClient {
         return "cannot be reached: " + FailureDescription.kind(failure);
     }
 
-    private Timer timer(String endpoint, String code) {
-        return registry.timer("esmetrics.upstream.requests", "endpoint", endpoint, "code", code);
+    private Timer timer(Endpoint endpoint, String code) {
+        return registry.timer("esmetrics.upstream.requests", "endpoint", endpoint.tag, "code", code);
     }
 
     /**
@@ -278,8 +322,11 @@ public class UpstreamClient {
             }
         }
         // Named by its setting, not its address: the breaker's message reaches callers of every namespace.
-        CircuitBreaker breaker = new CircuitBreaker("The upstream provider (adapter.upstream.url)", "forwarded requests",
-                config.circuitBreaker(), clock);
-        return new Connection(base, http.build(), trust, key, authorization, breaker);
+        Map<Endpoint, CircuitBreaker> breakers = new EnumMap<>(Endpoint.class);
+        breakers.put(Endpoint.DISCOVERY, new CircuitBreaker("The upstream provider (adapter.upstream.url)",
+                "its discoveries", config.circuitBreaker(), clock));
+        breakers.put(Endpoint.VALUES, new CircuitBreaker("The upstream provider (adapter.upstream.url)",
+                "forwarded requests", config.circuitBreaker(), clock));
+        return new Connection(base, http.build(), trust, key, authorization, Map.copyOf(breakers));
     }
 }

@@ -200,6 +200,27 @@ class TenantFloodTest {
         assertThat(value(flooding, "queue_length_max", "service=svc")).isEqualTo("3");
     }
 
+    @Test
+    void explainingInANamespaceOverItsMissLimitGets429BeforeAnythingReachesElasticsearch() {
+        String flooding = team();
+        Events.create().queueSample(Instant.now().minusSeconds(10), flooding, "svc", "q", 3).indexInto(SharedElasticsearch.node());
+        clock.freeze();
+        for (int i = 0; i < BURST; i++) {
+            assertThat(value(flooding, "queue_length_max", "service=probe-" + i)).isEqualTo("0");
+        }
+        long requests = proxy.requests();
+
+        // A metric nobody asked for yet: its fields and newest event would be looked up.
+        given().queryParam("explain", "true").queryParam("labelSelector", "service=svc")
+                .get(API + flooding + "/dynamic_queue_length").then()
+                .statusCode(429)
+                .header("Retry-After", "2")
+                .body("reason", equalTo("TooManyRequests"))
+                .body("message", containsString("namespace " + flooding));
+
+        assertThat(proxy.requests()).as("no _field_caps, no look-up, no search").isEqualTo(requests);
+    }
+
     private double refused(String bound) {
         return registry.counter("esmetrics.cache.refused", "bound", bound).count();
     }

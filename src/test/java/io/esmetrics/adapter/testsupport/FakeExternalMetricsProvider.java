@@ -38,6 +38,8 @@ public final class FakeExternalMetricsProvider {
     /** A metric it answers with a value no HPA can hold, whose exponent BigDecimal would expand to 40 million digits. */
     public static final String HUGE_UPSTREAM = "s0-upstream-huge";
     public static final String HUGE_UPSTREAM_VALUE = "1e40000000";
+    /** A metric whose scaler is slow: answered only after {@link #SLOW_MILLIS}, whatever the mode. */
+    public static final String SLOW_UPSTREAM = "s0-upstream-slow";
     /** What it answers for the names the adapter also serves: never what the adapter computes. */
     public static final String CLASHING_VALUE = "999";
 
@@ -49,7 +51,9 @@ public final class FakeExternalMetricsProvider {
         /** Every answer a 200 with an HTML page, as from a web server the URL names by mistake: not an answer. */
         GARBAGE,
         /** Every answer only after {@link #SLOW_MILLIS}. */
-        SLOW
+        SLOW,
+        /** Every answer's headers at once, then its body a byte at a time over {@link #SLOW_MILLIS}. */
+        TRICKLE
     }
 
     public static final long SLOW_MILLIS = 4_000;
@@ -165,13 +169,14 @@ public final class FakeExternalMetricsProvider {
         Map<String, List<String>> headers = new java.util.HashMap<>();
         exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), List.copyOf(values)));
         requests.add(List.of(pathAndQuery, headers));
+        exchange.setAttribute("mode", mode);
         switch (Mode.valueOf(mode.get())) {
             case GARBAGE -> {
                 send(exchange, 200, "text/html", "<html><body>Welcome to nginx!</body></html>");
                 return;
             }
             case SLOW -> sleep();
-            case NORMAL, INTERNAL_ERROR -> { }
+            case NORMAL, INTERNAL_ERROR, TRICKLE -> { }
         }
         String path = exchange.getRequestURI().getRawPath();
         if (path.equals("/apis/external.metrics.k8s.io/v1beta1")) {
@@ -194,9 +199,13 @@ public final class FakeExternalMetricsProvider {
             return;
         }
         String metric = values.group(2);
+        if (metric.equals(SLOW_UPSTREAM)) {
+            sleep();
+        }
         String value = switch (metric) {
             case ONLY_UPSTREAM -> ONLY_UPSTREAM_VALUE;
             case HUGE_UPSTREAM -> HUGE_UPSTREAM_VALUE;
+            case SLOW_UPSTREAM -> ONLY_UPSTREAM_VALUE;
             case "queue_length", "request_rate" -> CLASHING_VALUE;
             default -> null;
         };
@@ -221,7 +230,25 @@ public final class FakeExternalMetricsProvider {
         exchange.getResponseHeaders().set("Content-Type", contentType);
         exchange.sendResponseHeaders(code, bytes.length);
         try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
+            if (Mode.valueOf(String.valueOf(((AtomicReference<?>) exchange.getAttribute("mode")).get())) == Mode.TRICKLE) {
+                trickle(out, bytes);
+            } else {
+                out.write(bytes);
+            }
+        }
+    }
+
+    /** The misbehaviour under test: headers in time, the body spread over {@link #SLOW_MILLIS}. */
+    private static void trickle(OutputStream out, byte[] bytes) throws IOException {
+        for (byte b : bytes) {
+            out.write(b);
+            out.flush();
+            try {
+                Thread.sleep(Math.max(1, SLOW_MILLIS / bytes.length));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 

@@ -6,6 +6,7 @@ import static io.esmetrics.adapter.testsupport.FakeExternalMetricsProvider.HUGE_
 import static io.esmetrics.adapter.testsupport.FakeExternalMetricsProvider.HUGE_UPSTREAM_VALUE;
 import static io.esmetrics.adapter.testsupport.FakeExternalMetricsProvider.ONLY_UPSTREAM;
 import static io.esmetrics.adapter.testsupport.FakeExternalMetricsProvider.ONLY_UPSTREAM_VALUE;
+import static io.esmetrics.adapter.testsupport.FakeExternalMetricsProvider.SLOW_UPSTREAM;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -44,9 +45,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -267,12 +272,46 @@ class UpstreamForwardingTest {
 
         HttpResponse<String> response = asHpaController(metricPath(ONLY_UPSTREAM));
 
-        // Directly, or through the circuit breaker if the background discovery's timeouts opened it first.
+        // Directly: the background discovery's timeouts open the breaker of discoveries, not of forwarded requests.
         assertServiceUnavailable(response, "The upstream provider (adapter.upstream.url)");
-        assertThat(message(response)).containsAnyOf("did not answer within 1000 ms (adapter.upstream.timeout)",
-                "forwarded requests are paused").doesNotContain(UPSTREAM.url().toString());
+        assertThat(message(response)).contains("did not answer within 1000 ms (adapter.upstream.timeout)").doesNotContain(UPSTREAM.url().toString());
         assertThat(Duration.ofNanos(System.nanoTime() - started)).as("answered before the provider would have")
                 .isLessThan(Duration.ofMillis(FakeExternalMetricsProvider.SLOW_MILLIS));
+    }
+
+    @Test
+    void anUpstreamThatTricklesItsBodyIsAServiceUnavailableWithinTheTimeout() throws Exception {
+        UPSTREAM.mode(Mode.TRICKLE);
+        long started = System.nanoTime();
+
+        HttpResponse<String> response = asHpaController(metricPath(ONLY_UPSTREAM));
+
+        assertServiceUnavailable(response, "The upstream provider (adapter.upstream.url)");
+        assertThat(message(response)).contains("did not answer within 1000 ms (adapter.upstream.timeout)");
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("the timeout bounds the body too")
+                .isLessThan(TIMEOUT.plusMillis(1_500));
+    }
+
+    @Test
+    void aMetricThatTimesOutUpstreamOpensNoCircuitForTheOthers() throws Exception {
+        // At once, twice the failure threshold: no successful discovery in between could close a shared circuit.
+        ExecutorService hpas = Executors.newFixedThreadPool(6);
+        try {
+            List<Future<HttpResponse<String>>> slow = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                slow.add(hpas.submit(() -> asHpaController(metricPath(SLOW_UPSTREAM))));
+            }
+            for (Future<HttpResponse<String>> response : slow) {
+                assertThat(message(response.get())).as("each on its own")
+                        .contains("did not answer within 1000 ms (adapter.upstream.timeout)");
+            }
+        } finally {
+            hpas.shutdownNow();
+        }
+
+        HttpResponse<String> other = asHpaController(metricPath(ONLY_UPSTREAM));
+
+        assertThat(other.statusCode()).as(other.body()).isEqualTo(200);
     }
 
     @Test
