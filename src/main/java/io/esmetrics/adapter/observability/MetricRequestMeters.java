@@ -24,8 +24,14 @@ public class MetricRequestMeters {
      * code would distort the metric's meters.
      */
     public static final String NOT_A_METRIC_REQUEST = MetricRequestMeters.class.getName() + ".notAMetricRequest";
+    /**
+     * Set by a filter that answers a metric request itself (forwarding to the upstream provider) to the tag the request
+     * is counted under: a name from a bounded list, or {@value #UNKNOWN}. The caller chooses the name, and the
+     * provider's 200 proves nothing about how many such names there are.
+     */
+    public static final String METRIC_TAG = MetricRequestMeters.class.getName() + ".metricTag";
     private static final String STARTED = MetricRequestMeters.class.getName() + ".started";
-    private static final String UNKNOWN = "unknown";
+    public static final String UNKNOWN = "unknown";
     static final String NAME = "esmetrics.requests";
 
     private final MeterRegistry registry;
@@ -48,9 +54,14 @@ public class MetricRequestMeters {
         if (!(started instanceof Long start) || metric == null || request.getProperty(NOT_A_METRIC_REQUEST) != null) {
             return;
         }
-        // A 200 proves the name is declared; only other answers pay for the lookup.
-        boolean declared = response.getStatus() == 200 || provider.metricNames().contains(metric);
-        String tag = declared ? metric : UNKNOWN;
+        String tag;
+        if (request.getProperty(METRIC_TAG) instanceof String assigned) {
+            tag = assigned;
+        } else {
+            // A 200 of this adapter's own proves the name is declared; only other answers pay for the lookup.
+            boolean declared = response.getStatus() == 200 || provider.metricNames().contains(metric);
+            tag = declared ? metric : UNKNOWN;
+        }
         registry.timer(NAME, "metric", tag, "code", String.valueOf(response.getStatus()))
                 .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     }

@@ -208,6 +208,25 @@ class UpstreamForwardingTest {
         assertThat(forwarded.header("Authorization")).containsExactly("Bearer " + Files.readString(TOKEN_FILE).strip());
     }
 
+    /**
+     * The caller chooses the name of a forwarded request and the provider may answer 200 to names it does not list:
+     * such requests are counted as {@code unknown}, so the meter's label set stays as bounded as the provider's list.
+     */
+    @Test
+    void forwardedRequestsAreCountedUnderTheirNameOnlyWhenTheProviderListsIt() throws Exception {
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                names(asHpaController("/apis/external.metrics.k8s.io/v1beta1")).contains(ONLY_UPSTREAM));
+
+        assertThat(asHpaController(metricPath(ONLY_UPSTREAM)).statusCode()).isEqualTo(200);
+        assertThat(asHpaController(metricPath(HUGE_UPSTREAM)).statusCode())
+                .as("answered, though not listed").isEqualTo(200);
+
+        assertThat(registry.find("esmetrics.requests").tags("metric", ONLY_UPSTREAM, "code", "200").timer()).isNotNull();
+        assertThat(registry.find("esmetrics.requests").tag("metric", HUGE_UPSTREAM).timer())
+                .as("a name the provider does not list").isNull();
+        assertThat(registry.find("esmetrics.requests").tags("metric", "unknown", "code", "200").timer()).isNotNull();
+    }
+
     @Test
     void aCallerDeniedHereNeverReachesTheUpstream() throws Exception {
         HttpResponse<String> response = send(aggregator, metricPath(ONLY_UPSTREAM), "X-Remote-User", "mallory");
