@@ -16,7 +16,8 @@ import java.time.Duration;
 /**
  * Keeps the {@link IngestWatch} look-ups of the configured metrics' indices current in the background, and shows
  * them: {@code esmetrics_ingest_lag_seconds{metric}} (how long ago the pipeline last delivered: the newest arrival
- * stamp, else the newest event time; NaN when no event within the look-back) and {@code esmetrics_ingest_stalled{metric}} (1 while the metric has no current data: a
+ * stamp, else the newest event time; NaN when no event within the look-back) and
+ * {@code esmetrics_ingest_stalled{metric}} (1 while the metric has no current data: a
  * stalled pipeline, no index, no recent event; 0 while events arrive). Metrics that namespaces declare as
  * ElasticsearchMetrics are left out: they are as many as teams make, and their conditions show the same.
  */

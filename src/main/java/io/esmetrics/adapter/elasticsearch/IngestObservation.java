@@ -17,7 +17,8 @@ import java.util.Optional;
  *
  * @param indexFound    whether the pattern matched at least one index the adapter may read
  * @param newestEvent   the newest event time within {@code lookback} before {@code checkedAt} (and not beyond the
- *                      producers' clock skew after it), if any: the pipeline's watermark
+ *                      producers' clock skew after it), if any; the watermark is it, unless it lies beyond the
+ *                      newest arrival ({@link #watermark})
  * @param newestArrival the newest arrival stamp of those events, where the pipeline stamps them
  * @param failure       why the look-up itself failed; then nothing else is known
  */
