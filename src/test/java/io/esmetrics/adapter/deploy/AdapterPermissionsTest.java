@@ -49,10 +49,11 @@ class AdapterPermissionsTest {
             new Use("", "secrets", "update", "servingcert/SelfManagedCertificate", ".update()"),
             new Use("apiregistration.k8s.io", "apiservices", "get", "apiservice/ApiServiceTrust", ".withName(NAME).get()"),
             new Use("apiregistration.k8s.io", "apiservices", "patch", "apiservice/ApiServiceTrust", ".patch("),
-            // fabric8's LeaseLock reads the Lease, creates it when absent and renews it with update.
+            // fabric8's LeaseLock reads the Lease, creates it when absent and renews it with a patch (found by the
+            // real API server of HorizontalPodAutoscalerIT: update was granted, and the Lease was lost after 10 s).
             new Use("coordination.k8s.io", "leases", "get", "crd/StatusWriterElection", "new LeaseLock("),
             new Use("coordination.k8s.io", "leases", "create", "crd/StatusWriterElection", "new LeaseLock("),
-            new Use("coordination.k8s.io", "leases", "update", "crd/StatusWriterElection", "new LeaseLock("),
+            new Use("coordination.k8s.io", "leases", "patch", "crd/StatusWriterElection", "new LeaseLock("),
             // An informer lists, then watches; it never gets one resource by name.
             new Use("esmetrics.io", "elasticsearchmetrics", "list", "crd/ElasticsearchMetricInformer", ".runnableInformer("),
             new Use("esmetrics.io", "elasticsearchmetrics", "watch", "crd/ElasticsearchMetricInformer", ".runnableInformer("),

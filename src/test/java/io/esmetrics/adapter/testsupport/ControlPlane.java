@@ -32,11 +32,13 @@ public final class ControlPlane implements AutoCloseable {
     /**
      * The controllers an HPA needs to act on a Deployment, as named by kube-controller-manager 1.37: the HPA itself,
      * the Deployment and ReplicaSet controllers, service accounts and their tokens (the controllers call as service
-     * accounts of kube-system, {@code --use-service-account-credentials}), and namespace deletion (an uninstall
-     * deletes namespaces).
+     * accounts of kube-system, {@code --use-service-account-credentials}), namespace deletion (an uninstall
+     * deletes namespaces), and the aggregation of ClusterRoles (what makes the built-in {@code edit} and {@code view}
+     * roles grant ElasticsearchMetrics).
      */
     private static final List<String> CONTROLLERS = List.of("horizontal-pod-autoscaler-controller", "deployment-controller",
-            "replicaset-controller", "serviceaccount-token-controller", "serviceaccount-controller", "namespace-controller");
+            "replicaset-controller", "serviceaccount-token-controller", "serviceaccount-controller", "namespace-controller",
+            "clusterrole-aggregation-controller");
     private static final Duration START_TIMEOUT = Duration.ofMinutes(2);
     private static final Logger LOG = Logger.getLogger(ControlPlane.class);
 
@@ -88,7 +90,10 @@ public final class ControlPlane implements AutoCloseable {
         return admin.kubeconfig();
     }
 
-    /** The API server's audit log: JSON lines, one event per request at level Metadata (who, what, the answer's code). */
+    /**
+     * The API server's audit log: JSON lines, one event per request at level Metadata (who, what, the answer's code);
+     * SubjectAccessReviews at level Request, with the body (whose access, with which uid, was asked about).
+     */
     public Path auditLog() {
         return workDir.resolve("audit.log");
     }
@@ -157,6 +162,8 @@ public final class ControlPlane implements AutoCloseable {
                 kind: Policy
                 omitStages: [RequestReceived]
                 rules:
+                - level: Request
+                  resources: [{group: authorization.k8s.io, resources: [subjectaccessreviews]}]
                 - level: Metadata
                 """);
         int port = URI.create(server).getPort();
@@ -183,6 +190,9 @@ public final class ControlPlane implements AutoCloseable {
                 "--requestheader-group-headers=X-Remote-Group",
                 "--requestheader-extra-headers-prefix=X-Remote-Extra-",
                 "--requestheader-uid-headers=X-Remote-Uid",
+                // The aggregator dials a Service's endpoints, not its cluster IP: there is no kube-proxy here, and an
+                // adapter outside the cluster is reached through an EndpointSlice (see AggregatedAdapter).
+                "--enable-aggregator-routing=true",
                 "--allow-privileged=true",
                 "--audit-policy-file=" + auditPolicy,
                 "--audit-log-path=" + auditLog(),

@@ -34,6 +34,12 @@ public final class Kubectl {
      */
     public static Kubectl configure(Path dir, String server, Map<String, String> clusterFields, Map<String, String> userFields)
             throws IOException {
+        return configure(dir, server, clusterFields, userFields, null);
+    }
+
+    /** As {@link #configure(Path, String, Map, Map)}, with the context's namespace ({@code null}: none). */
+    public static Kubectl configure(Path dir, String server, Map<String, String> clusterFields, Map<String, String> userFields,
+            String namespace) throws IOException {
         Map<String, String> cluster = new LinkedHashMap<>();
         cluster.put("server", server);
         cluster.putAll(clusterFields);
@@ -41,7 +47,8 @@ public final class Kubectl {
         cluster.forEach((key, value) -> yaml.append("    ").append(key).append(": ").append(value).append('\n'));
         yaml.append("users:\n- name: user\n  user:\n");
         userFields.forEach((key, value) -> yaml.append("    ").append(key).append(": ").append(value).append('\n'));
-        yaml.append("contexts:\n- name: adapter\n  context: {cluster: adapter, user: user}\ncurrent-context: adapter\n");
+        yaml.append("contexts:\n- name: adapter\n  context: {cluster: adapter, user: user")
+                .append(namespace == null ? "" : ", namespace: " + namespace).append("}\ncurrent-context: adapter\n");
         return new Kubectl(Files.writeString(dir.resolve("kubeconfig"), yaml));
     }
 

@@ -9,7 +9,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import org.jboss.logging.Logger;
 
 /** The private temporary directories of the processes tests start (Elasticsearch nodes, the control plane). */
-final class WorkDirectories {
+public final class WorkDirectories {
 
     private static final Logger LOG = Logger.getLogger(WorkDirectories.class);
 
@@ -20,7 +20,7 @@ final class WorkDirectories {
      * Deletes {@code root} and everything under it, if it exists. A leftover directory in the temporary directory is
      * harmless, a test run failing because of it is not: a failure is logged, never thrown.
      */
-    static void delete(Path root) {
+    public static void delete(Path root) {
         if (!Files.exists(root)) {
             return;
         }
