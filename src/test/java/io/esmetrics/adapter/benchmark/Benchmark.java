@@ -63,6 +63,11 @@ public final class Benchmark {
             System.out.println(tenants(elasticsearch, proxy) + "HPA-style polls: " + polls);
             return;
         }
+        if ("hpa-reaction".equals(System.getProperty("benchmark.scenario"))) {
+            System.out.println("\n== HPA reaction time through a real control plane, HPA sync " + HpaReaction.HPA_SYNC_PERIOD.toSeconds() + " s");
+            System.out.println(HpaReaction.run(elasticsearch));
+            return;
+        }
         if (Boolean.getBoolean("benchmark.mtls-only")) {
             System.out.println("mTLS: " + mutualTls(proxy, cachedPath));
             try (AdapterProcess adapter = AdapterProcess.start(proxy.hostAndPort(), List.of())) {
@@ -106,6 +111,10 @@ public final class Benchmark {
         Load mutualTls = mutualTls(proxy, cachedPath);
         System.out.println("mTLS: " + mutualTls + "; plain HTTP, same driver: " + vertxPlain);
 
+        System.out.println("\n== HPA reaction time through a real control plane, HPA sync " + HpaReaction.HPA_SYNC_PERIOD.toSeconds() + " s");
+        HpaReaction reaction = HpaReaction.run(elasticsearch);
+        System.out.println(reaction);
+
         System.out.printf(Locale.ROOT, """
 
                 ==================== Summary ====================
@@ -118,8 +127,9 @@ public final class Benchmark {
                 refresh latency:       %s
                 adapter start-up:      %s
                 adapter RSS after load: %d MiB
+                HPA reaction:          %s
                 %s""", cached, uncached, mutualTls, vertxPlain, cached.requestsPerSecond() / uncached.requestsPerSecond(), SELECTORS,
-                polls, String.join("; ", refresh), startup, rss / 1024, tenants);
+                polls, String.join("; ", refresh), startup, rss / 1024, reaction, tenants);
     }
 
     /**

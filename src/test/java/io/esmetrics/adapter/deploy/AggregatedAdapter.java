@@ -39,9 +39,9 @@ import org.jboss.logging.Logger;
  * the machine's first non-loopback IPv4 address. It calls the API server with a TokenRequest token of its own service
  * account, so every permission it uses is the one the manifests grant.
  */
-final class AggregatedAdapter implements AutoCloseable {
+public final class AggregatedAdapter implements AutoCloseable {
 
-    static final String NAMESPACE = "es-metrics-adapter";
+    public static final String NAMESPACE = "es-metrics-adapter";
     static final String API_SERVICE = "apiservice/v1beta1.external.metrics.k8s.io";
     static final Path PACKAGED = Path.of(System.getProperty("adapter.packaged", "target/quarkus-app/quarkus-run.jar"));
     private static final Path LOGS = Path.of("target", "aggregated-adapter");
@@ -75,7 +75,7 @@ final class AggregatedAdapter implements AutoCloseable {
      *
      * @param properties the adapter's configuration beyond what the Deployment sets, as {@code -D} options
      */
-    static AggregatedAdapter install(ControlPlane controlPlane, ElasticsearchProcess elasticsearch, Map<String, String> properties)
+    public static AggregatedAdapter install(ControlPlane controlPlane, ElasticsearchProcess elasticsearch, Map<String, String> properties)
             throws IOException, InterruptedException {
         if (!Files.isRegularFile(PACKAGED)) {
             throw new IllegalStateException(PACKAGED + " does not exist: these tests run after `package`, in `./mvnw -B verify`");
@@ -104,7 +104,7 @@ final class AggregatedAdapter implements AutoCloseable {
      * Starts the packaged adapter with a fresh token of its service account and waits until it answers on its
      * management port (its HTTPS port may wait).
      */
-    void start() throws IOException, InterruptedException {
+    public void start() throws IOException, InterruptedException {
         if (process != null && process.isAlive()) {
             return;
         }
@@ -129,6 +129,9 @@ final class AggregatedAdapter implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
         builder.environment().put("KUBECONFIG", ownAccount.kubeconfig().toString());
         process = builder.start();
+        // Also when the tests' JVM is killed: no adapter may outlive it.
+        Process started = process;
+        Runtime.getRuntime().addShutdownHook(new Thread(started::destroyForcibly, "stop-aggregated-adapter"));
         LOG.infof("adapter started at https://%s:%d (pid %d, log %s)", address, port, process.pid(), log());
         await("the adapter's management port").atMost(READY_TIMEOUT).pollInterval(Duration.ofMillis(200)).until(() -> {
             if (!process.isAlive()) {
@@ -144,7 +147,7 @@ final class AggregatedAdapter implements AutoCloseable {
     }
 
     /** Waits until the aggregator reports the APIService available: it reached the adapter and trusted it. */
-    void awaitAvailable() {
+    public void awaitAvailable() {
         await("APIService Available=True").atMost(READY_TIMEOUT).pollInterval(Duration.ofMillis(500))
                 .until(() -> {
                     if (process == null || !process.isAlive()) {

@@ -40,12 +40,34 @@ class HorizontalPodAutoscalerIT {
     private static ControlPlane controlPlane;
     private static AggregatedAdapter adapter;
 
+    /**
+     * queue_length as shipped, but read from indices of its own and stalled after 15 s without events, its last value
+     * kept 5 s more: a pipeline the test can stop, and an HPA that sees it within half a minute.
+     */
+    private static final String STALLING_METRIC = """
+            metrics:
+              stalling_queue_length:
+                description: queue_length over indices whose pipeline the test stops
+                indexPattern: %s*
+                filter: {event.dataset: ai.queue}
+                aggregation: latest
+                field: queue.length
+                staleness: 3m
+                stalledAfter: 15s
+                labels: {service: service.name, queue: queue.name}
+            """;
+    private static final String STALLING_INDICES = "stalling-events-";
+
     @BeforeAll
     static void install() throws Exception {
         controlPlane = SharedControlPlane.get();
-        // Statuses every 2 s, not 30: the test waits for one.
-        adapter = AggregatedAdapter.install(controlPlane, SharedElasticsearch.node(),
-                Map.of("adapter.custom-resources.status-interval", "2s"));
+        Path rules = Files.writeString(dir.resolve("metrics.yaml"), STALLING_METRIC.formatted(STALLING_INDICES));
+        adapter = AggregatedAdapter.install(controlPlane, SharedElasticsearch.node(), Map.of(
+                // Statuses every 2 s, not 30: the test waits for one.
+                "adapter.custom-resources.status-interval", "2s",
+                "adapter.rules.files", rules.toString(),
+                "adapter.cache.metrics.stalling_queue_length.max-value-age", "5s",
+                "adapter.elasticsearch.ingest-lag-interval", "1s"));
     }
 
     @AfterAll
@@ -122,11 +144,36 @@ class HorizontalPodAutoscalerIT {
     }
 
     /**
+     * The pipeline stalled: the adapter serves the last value within its budget, then a 503; the HPA reports it
+     * cannot read the metric and keeps its replicas (silence is never read as an empty queue).
+     */
+    @Test
+    @Order(3)
+    void keepsItsReplicasAndSaysWhyWhenThePipelineStalls() throws Exception {
+        String team = team();
+        deployWithAutoscaler(team, "chat", "stalling_queue_length");
+        // A live pipeline: a sample every 2 s until the HPA has acted on them.
+        await("chat scaled to 2").atMost(SCALING).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+            Events.create().queueSample(Instant.now(), team, "chat", "inference", 20).indexInto(SharedElasticsearch.node(), STALLING_INDICES);
+            assertThat(replicas(team, "chat")).isEqualTo(2);
+        });
+
+        // Then nothing more arrives.
+
+        await("ScalingActive=False").atMost(SCALING).untilAsserted(() -> {
+            JsonNode scalingActive = condition(autoscaler(team, "chat"), "ScalingActive");
+            assertThat(scalingActive.path("status").asText()).isEqualTo("False");
+            assertThat(scalingActive.path("reason").asText()).isEqualTo("FailedGetExternalMetric");
+        });
+        assertThat(replicas(team, "chat")).isEqualTo(2);
+    }
+
+    /**
      * The adapter gone: the aggregator answers 503, the HPA reports it cannot read the metric and keeps the replicas
      * it has (never scales on a missing value).
      */
     @Test
-    @Order(3)
+    @Order(4)
     void keepsItsReplicasAndSaysWhyWhenTheAdapterIsGone() throws Exception {
         String team = team();
         deployWithAutoscaler(team, "chat", "queue_length");
@@ -148,40 +195,8 @@ class HorizontalPodAutoscalerIT {
     }
 
     private void deployWithAutoscaler(String team, String service, String metric) throws Exception {
-        Path objects = Files.writeString(dir.resolve(team + "-" + service + ".yaml"), """
-                apiVersion: v1
-                kind: Namespace
-                metadata: {name: %1$s}
-                ---
-                apiVersion: apps/v1
-                kind: Deployment
-                metadata: {name: %2$s, namespace: %1$s}
-                spec:
-                  replicas: 1
-                  selector: {matchLabels: {app: %2$s}}
-                  template:
-                    metadata: {labels: {app: %2$s}}
-                    spec:
-                      containers: [{name: %2$s, image: registry.k8s.io/pause:3.10}]
-                ---
-                apiVersion: autoscaling/v2
-                kind: HorizontalPodAutoscaler
-                metadata: {name: %2$s, namespace: %1$s}
-                spec:
-                  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: %2$s}
-                  minReplicas: 1
-                  maxReplicas: 10
-                  metrics:
-                  - type: External
-                    external:
-                      metric:
-                        name: %3$s
-                        selector: {matchLabels: {service: %2$s}}
-                      target: {type: AverageValue, averageValue: "10"}
-                  # Scale-down waits 5 minutes by default; the test cannot.
-                  behavior:
-                    scaleDown: {stabilizationWindowSeconds: 0}
-                """.formatted(team, service, metric));
+        Path objects = Files.writeString(dir.resolve(team + "-" + service + ".yaml"),
+                AutoscaledDeployment.manifest(team, service, metric, "10"));
         AggregatedAdapter.require(controlPlane.kubectl().run("apply", "--server-side", "-f", objects.toString()));
     }
 

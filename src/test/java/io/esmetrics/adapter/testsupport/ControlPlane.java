@@ -86,6 +86,11 @@ public final class ControlPlane implements AutoCloseable {
         return admin;
     }
 
+    /** An HTTP client that calls the API server as {@code admin}, for tests that poll faster than kubectl starts. */
+    public HttpClient adminHttpClient() {
+        return pki.admin().httpClientTrusting(pki.clusterCa());
+    }
+
     public Path adminKubeconfig() {
         return admin.kubeconfig();
     }
