@@ -28,4 +28,25 @@ public interface AuthenticationConfig {
 
     @WithDefault("extension-apiserver-authentication")
     String configMapName();
+
+    /** Refused requests (no valid credential, or no permission) per client address. */
+    FailureLimit failureLimit();
+
+    /**
+     * A token bucket per client address, of requests refused 401 or 403: {@code burst} at once, then
+     * {@code per-second}. Past it, that address's requests are answered 429 with {@code Retry-After} and cost no
+     * TokenReview or SubjectAccessReview until the bucket refills. Requests of the kube-aggregator (front-proxy
+     * certificate) are never limited: the API server authenticated and authorized their callers already, and one
+     * noisy user must not throttle every HPA.
+     */
+    interface FailureLimit {
+        @WithDefault("true")
+        boolean enabled();
+
+        @WithDefault("20")
+        int burst();
+
+        @WithDefault("1")
+        double perSecond();
+    }
 }

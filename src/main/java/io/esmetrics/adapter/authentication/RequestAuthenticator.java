@@ -22,32 +22,56 @@ public class RequestAuthenticator {
 
     private final ClusterAuthenticationWatcher cluster;
     private final TokenReviewAuthenticator tokens;
+    private final FailedRequestThrottle throttle;
     private final Clock clock;
 
-    public RequestAuthenticator(ClusterAuthenticationWatcher cluster, TokenReviewAuthenticator tokens, Clock clock) {
+    public RequestAuthenticator(ClusterAuthenticationWatcher cluster, TokenReviewAuthenticator tokens, FailedRequestThrottle throttle,
+            Clock clock) {
         this.clock = clock;
         this.cluster = cluster;
         this.tokens = tokens;
+        this.throttle = throttle;
     }
 
     /**
      * Certificates are checked at once; a bearer token may need a TokenReview. Fails with
-     * {@link UnauthorizedException} when no credential is valid.
+     * {@link UnauthorizedException} when no credential is valid, and with {@link TooManyFailedRequestsException}
+     * when the caller's address was refused too often (the kube-aggregator's requests excepted).
      */
-    public CompletableFuture<UserInfo> authenticate(HttpServerRequest request) {
+    public CompletableFuture<Caller> authenticate(HttpServerRequest request) {
         ClusterAuthentication current = cluster.current();
         X509Certificate[] chain = peerCertificates(request.sslSession());
         if (chain.length > 0) {
             Optional<UserInfo> proxied = FrontProxyAuthenticator.authenticate(chain, request.headers(), current, clock.instant());
             if (proxied.isPresent()) {
-                return CompletableFuture.completedFuture(proxied.get());
+                return CompletableFuture.completedFuture(new Caller(proxied.get(), Optional.empty()));
             }
-            if (CertificateChains.verifies(chain, current.clientCa(), clock.instant())) {
-                Optional<String> user = DistinguishedNames.commonName(chain[0]).filter(cn -> !cn.isEmpty());
-                if (user.isPresent()) {
-                    return CompletableFuture.completedFuture(
-                            new UserInfo(user.get(), Optional.empty(), DistinguishedNames.organizations(chain[0]), java.util.Map.of()));
-                }
+        }
+        String address = request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
+        try {
+            throttle.requireAllowed(address);
+        } catch (TooManyFailedRequestsException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return authenticateDirect(request, chain, current).whenComplete((caller, failure) -> {
+            if (failure instanceof UnauthorizedException || failure != null && failure.getCause() instanceof UnauthorizedException) {
+                throttle.refused(address);
+            }
+        }).thenApply(user -> new Caller(user, Optional.of(address)));
+    }
+
+    /** A request that {@link #authenticate} let through was refused 403: it counts against its address. */
+    public void forbidden(Caller caller) {
+        caller.directAddress().ifPresent(throttle::refused);
+    }
+
+    /** A client certificate of the cluster's client CA, else a bearer token. */
+    private CompletableFuture<UserInfo> authenticateDirect(HttpServerRequest request, X509Certificate[] chain, ClusterAuthentication current) {
+        if (chain.length > 0 && CertificateChains.verifies(chain, current.clientCa(), clock.instant())) {
+            Optional<String> user = DistinguishedNames.commonName(chain[0]).filter(cn -> !cn.isEmpty());
+            if (user.isPresent()) {
+                return CompletableFuture.completedFuture(
+                        new UserInfo(user.get(), Optional.empty(), DistinguishedNames.organizations(chain[0]), java.util.Map.of()));
             }
         }
         String authorization = request.getHeader("Authorization");

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.esmetrics.adapter.observability.RepeatedWarnings;
 import io.esmetrics.adapter.provider.TooManySearchesException;
+import io.esmetrics.adapter.resilience.TokenBucket;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;

@@ -2,6 +2,7 @@ package io.esmetrics.adapter.externalmetrics;
 
 import io.esmetrics.adapter.authentication.AuthenticationConfig;
 import io.esmetrics.adapter.authentication.RequestAuthenticator;
+import io.esmetrics.adapter.authorization.ForbiddenException;
 import io.esmetrics.adapter.authorization.ResourceAttributes;
 import io.esmetrics.adapter.authorization.SubjectAccessReviewAuthorizer;
 import io.smallrye.mutiny.Uni;
@@ -42,10 +43,14 @@ public class AccessFilter {
         MultivaluedMap<String, String> path = context.getUriInfo().getPathParameters();
         String metric = path.getFirst("metric");
         String namespace = path.getFirst("namespace");
-        CompletableFuture<Void> decision = authenticator.authenticate(request).thenCompose(user -> metric == null
+        CompletableFuture<Void> decision = authenticator.authenticate(request).thenCompose(caller -> metric == null
                 ? CompletableFuture.completedFuture(null)
-                : authorizer.authorize(user, new ResourceAttributes("list", ExternalMetricsApi.GROUP,
-                        ExternalMetricsApi.VERSION, metric, namespace)));
+                : authorizer.authorize(caller.user(), new ResourceAttributes("list", ExternalMetricsApi.GROUP,
+                        ExternalMetricsApi.VERSION, metric, namespace)).whenComplete((allowed, refused) -> {
+                            if (refused instanceof ForbiddenException || refused != null && refused.getCause() instanceof ForbiddenException) {
+                                authenticator.forbidden(caller);
+                            }
+                        }));
         // Exceptions thrown inside the stages arrive wrapped; the mappers know the causes.
         return Uni.createFrom().completionStage(decision)
                 .onFailure(CompletionException.class).transform(Throwable::getCause);

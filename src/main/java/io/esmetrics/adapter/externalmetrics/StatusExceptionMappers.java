@@ -1,6 +1,7 @@
 package io.esmetrics.adapter.externalmetrics;
 
 import io.esmetrics.adapter.authentication.AuthenticationUnavailableException;
+import io.esmetrics.adapter.authentication.TooManyFailedRequestsException;
 import io.esmetrics.adapter.authentication.UnauthorizedException;
 import io.esmetrics.adapter.authorization.AuthorizationUnavailableException;
 import io.esmetrics.adapter.authorization.ForbiddenException;
@@ -21,6 +22,7 @@ import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.time.Duration;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /** Every error leaves as a Kubernetes {@code Status}, so {@code kubectl} and the HPA can show why. */
@@ -86,6 +88,12 @@ public class StatusExceptionMappers {
         return response(statusOf(e));
     }
 
+    /** A client address refused (401, 403) too often: 429 with {@code Retry-After}, no review asked. */
+    @ServerExceptionMapper
+    Response tooManyFailedRequests(TooManyFailedRequestsException e) {
+        return response(tooManyRequests(e.getMessage(), e.retryAfter()));
+    }
+
     /** The backend's data holds a value no Quantity can carry: as untrustworthy as any failed search. */
     @ServerExceptionMapper
     Response unrepresentable(QuantityOutOfRangeException e) {
@@ -145,15 +153,19 @@ public class StatusExceptionMappers {
             return statusBody(404, "NotFound", message);
         }
         if (failure instanceof TooManySearchesException tooMany) {
-            long seconds = Math.max(1, (tooMany.retryAfter().toMillis() + 999) / 1000);
-            Status status = statusBody(429, "TooManyRequests", message);
-            status.setDetails(new StatusDetailsBuilder().withRetryAfterSeconds((int) Math.min(Integer.MAX_VALUE, seconds)).build());
-            return status;
+            return tooManyRequests(message, tooMany.retryAfter());
         }
         if (failure instanceof BackendUnavailableException || failure instanceof QuantityOutOfRangeException) {
             return statusBody(503, "ServiceUnavailable", message);
         }
         return statusBody(500, "InternalError", "an error on the server prevented the request from succeeding");
+    }
+
+    private static Status tooManyRequests(String message, Duration retryAfter) {
+        long seconds = Math.max(1, (retryAfter.toMillis() + 999) / 1000);
+        Status status = statusBody(429, "TooManyRequests", message);
+        status.setDetails(new StatusDetailsBuilder().withRetryAfterSeconds((int) Math.min(Integer.MAX_VALUE, seconds)).build());
+        return status;
     }
 
     /** A 429 carries {@code Retry-After}, which clients back off on, as well as {@code details.retryAfterSeconds}. */

@@ -26,6 +26,7 @@ public final class KubernetesApiAnswers {
     /** Longer than the client's request timeout (quarkus.kubernetes-client.request-timeout, 5 s). */
     private static final long SLOWER_THAN_THE_CLIENT_WAITS_MS = 6_000;
     public static final Queue<JsonNode> SUBJECT_ACCESS_REVIEWS = new ConcurrentLinkedQueue<>();
+    public static final Queue<JsonNode> TOKEN_REVIEWS = new ConcurrentLinkedQueue<>();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private KubernetesApiAnswers() {
@@ -58,6 +59,7 @@ public final class KubernetesApiAnswers {
     }
 
     private static Reply tokenReview(JsonNode review) {
+        TOKEN_REVIEWS.add(review);
         if (TOKEN_REVIEW_FAILS.equals(review.path("spec").path("token").asText())) {
             return new Reply(500, JSON.createObjectNode().put("kind", "Status").put("code", 500));
         }
