@@ -8,12 +8,15 @@ import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The NetworkPolicies let through the traffic the stack needs, and no more on the adapter's plain-HTTP
@@ -58,6 +61,42 @@ class NetworkPolicyTest {
         assertThat(allowed(apiServerLike, ADAPTER, 6443)).isTrue();
         assertThat(allowed(prometheus, ADAPTER, 9090)).isTrue();
         assertThat(allowed(STRANGER, ADAPTER, 9090)).isFalse();
+    }
+
+    /**
+     * The API server's rule: any address by default (documented: no default can name it), only the addresses of
+     * components/api-server-address with it, and the other rules unchanged.
+     */
+    @Test
+    void apiServerEgressIsAnyAddressUnlessTheComponentNamesIt(@TempDir Path dir) {
+        NetworkPolicy shipped = Manifests.get(NetworkPolicy.class, "es-metrics-adapter", "es-metrics-adapter");
+        NetworkPolicy narrowed = Manifests.stackWith(dir, "api-server-address").stream()
+                .filter(NetworkPolicy.class::isInstance).map(NetworkPolicy.class::cast)
+                .filter(policy -> policy.getMetadata().getName().equals("es-metrics-adapter")).findFirst().orElseThrow();
+
+        NetworkPolicyEgressRule apiServer = apiServerRule(shipped);
+        assertThat(apiServer.getTo()).as("peers of the shipped rule: any address").isNullOrEmpty();
+        NetworkPolicyEgressRule narrowedRule = apiServerRule(narrowed);
+        assertThat(narrowedRule.getTo()).singleElement().satisfies(peer -> {
+            assertThat(peer.getIpBlock().getCidr()).isEqualTo("192.0.2.10/32");
+            assertThat(peer.getNamespaceSelector()).isNull();
+            assertThat(peer.getPodSelector()).isNull();
+        });
+        assertThat(narrowed.getSpec().getEgress()).hasSameSizeAs(shipped.getSpec().getEgress());
+        for (int i = 0; i < shipped.getSpec().getEgress().size(); i++) {
+            if (shipped.getSpec().getEgress().get(i) != apiServer) {
+                assertThat(narrowed.getSpec().getEgress().get(i)).isEqualTo(shipped.getSpec().getEgress().get(i));
+            }
+        }
+        assertThat(narrowed.getSpec().getIngress()).isEqualTo(shipped.getSpec().getIngress());
+    }
+
+    private static NetworkPolicyEgressRule apiServerRule(NetworkPolicy policy) {
+        List<NetworkPolicyEgressRule> rules = policy.getSpec().getEgress().stream()
+                .filter(rule -> rule.getPorts().stream().map(port -> port.getPort().getIntVal()).toList().equals(List.of(443, 6443)))
+                .toList();
+        assertThat(rules).as("the rules of ports 443 and 6443").hasSize(1);
+        return rules.get(0);
     }
 
     private static boolean allowed(Pod from, Pod to, int port) {
