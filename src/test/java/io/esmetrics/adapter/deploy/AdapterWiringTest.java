@@ -216,7 +216,7 @@ class AdapterWiringTest {
             assertThat(rule.getApiGroups()).containsExactly("coordination.k8s.io");
             assertThat(rule.getResources()).containsExactly("leases");
             assertThat(rule.getResourceNames()).containsExactly("es-metrics-adapter-status");
-            assertThat(rule.getVerbs()).containsExactlyInAnyOrder("get", "update");
+            assertThat(rule.getVerbs()).containsExactlyInAnyOrder("get", "patch");
         });
         assertThat(role.getRules()).allSatisfy(rule -> assertThat(rule.getResourceNames().isEmpty())
                 .as("an unnamed rule may only create").isEqualTo(rule.getVerbs().equals(List.of("create"))));
