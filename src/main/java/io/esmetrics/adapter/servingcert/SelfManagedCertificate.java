@@ -23,22 +23,25 @@ import jakarta.inject.Inject;
 import java.net.HttpURLConnection;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * The self-managed serving certificate ({@code adapter.serving.self-managed}): one Secret in the adapter's namespace
- * holds the CA(s) and the serving certificate of every replica. Each replica reads it every
- * {@code adapter.serving.reload-interval}, creates it when absent (a lost create race reads the winner's), renews
- * what {@link Rotation} says is due with an update conditional on the version it read (a lost race again reads the
- * winner's), and announces what it serves ({@link ServingCertificateChanged}).
+ * The self-managed serving certificate ({@code adapter.serving.self-managed}): two Secrets in the adapter's namespace
+ * hold the CA(s) and the serving certificate of every replica, the CA key in its own ({@code ca-secret-name}), apart
+ * from the serving pair ({@code secret-name}). Each replica reads them every {@code adapter.serving.reload-interval},
+ * creates them when absent (a lost create race reads the winner's), renews what {@link Rotation} says is due with
+ * updates conditional on the versions it read (a lost race again reads the winner's), and announces what it serves
+ * ({@link ServingCertificateChanged}).
  * <p>
- * Whatever it reads is verified before it is adopted ({@link ServingSecretCheck}): a Secret whose content does not
- * hang together (created first by someone else, or changed since) is refused, logged and counted
- * ({@code esmetrics_serving_certificate_refused_total}), the last good pair stays served, and the Secret is written
- * back to that pair (or, with none yet, to a new CA and certificate), so the caBundle never takes a CA from it.
+ * Whatever it reads is verified before it is adopted ({@link ServingSecretCheck}): content that does not hang together
+ * (created first by someone else, or changed since) is refused, logged and counted
+ * ({@code esmetrics_serving_certificate_refused_total}), the last good pair stays served, and the Secrets are written
+ * back to that pair (or, with none yet, to a new certificate of the CA Secret's CA when that holds up, else to a new CA
+ * and certificate), so the caBundle never takes a CA from them.
  */
 @ApplicationScoped
 public class SelfManagedCertificate implements ServingCertificateSource {
@@ -90,8 +93,8 @@ public class SelfManagedCertificate implements ServingCertificateSource {
         }
         policy = new RotationPolicy(config.caLifetime(), config.caRenewBefore(), config.certificateLifetime(),
                 config.certificateRenewBefore(), config.caTrustDelay(), dnsNames(namespace.get())).validated();
-        Log.infof("Self-managed serving certificate for %s, kept in Secret %s/%s", policy.dnsNames(), namespace.get(),
-                config.secretName());
+        Log.infof("Self-managed serving certificate for %s, kept in Secret %s/%s (its CA in %s)", policy.dnsNames(), namespace.get(),
+                config.secretName(), config.caSecretName());
         boolean ready = checkSafely();
         ticker = PeriodicWork.start("serving-certificate", "checking the serving certificate", config.reloadInterval(),
                 config.reloadInterval(), this::checkSafely);
@@ -129,27 +132,40 @@ public class SelfManagedCertificate implements ServingCertificateSource {
     }
 
     /**
-     * Reads the Secret, renews or creates what is due, and serves what it then holds. A refused Secret is planned from
-     * the last good pair (none: from nothing) and written back even when nothing else is due.
+     * Reads the Secrets, renews or creates what is due, and serves what they then hold. A refused content is planned
+     * from the last good pair (none: from the CA Secret alone when it holds up, else from nothing) and written back
+     * even when nothing else is due; so are Secrets that do not hold what the pair served says (the serving Secret
+     * behind the CA Secret, or a serving Secret that still holds the CA key, as before the CA Secret existed).
      */
     void check() {
         Secret secret = secrets().withName(config.secretName()).get();
-        Read read = read(secret);
-        read.refused().ifPresent(refused -> refuse(refused, served.get() == null ? "it is replaced by a new CA and certificate"
-                : "the last good pair stays served and is written back"));
-        Optional<ServingSecret> current = read.refused().isPresent() ? Optional.ofNullable(served.get()) : read.adopted();
-        Optional<Rotation.Change> change = Rotation.plan(current, clock.instant(), policy);
-        if (change.isEmpty() && read.refused().isPresent()) {
-            change = Optional.of(new Rotation.Change(current.orElseThrow(), "its refused content is replaced by the pair served"));
+        Secret caSecret = secrets().withName(config.caSecretName()).get();
+        Read read = read(secret, caSecret);
+        Optional<ServingSecret> current = read.adopted();
+        Optional<Rotation.Change> recovery = Optional.empty();
+        if (read.refused().isPresent()) {
+            current = Optional.ofNullable(served.get());
+            if (current.isEmpty()) {
+                recovery = reissued(caSecret);
+            }
+            refuse(read.refused().get(), current.isPresent() ? "the last good pair stays served and is written back"
+                    : recovery.isPresent() ? "a serving certificate is issued anew by the CA of Secret " + config.caSecretName()
+                    : "it is replaced by a new CA and certificate");
+        }
+        Optional<Rotation.Change> change = recovery.isPresent() ? recovery : Rotation.plan(current, clock.instant(), policy);
+        if (change.isEmpty() && current.isPresent() && !holds(secret, caSecret, current.get())) {
+            change = Optional.of(new Rotation.Change(current.get(), read.refused().isPresent()
+                    ? "its refused content is replaced by the pair served"
+                    : "the Secrets are brought in line with the CA Secret (the CA key is kept in " + config.caSecretName() + " alone)"));
         }
         if (change.isPresent()) {
-            Optional<Secret> written = write(secret, change.get());
-            if (written.isPresent()) {
-                Log.infof("Serving certificate in Secret %s/%s: %s", namespace.get(), config.secretName(), change.get().reason());
+            if (write(secret, caSecret, change.get())) {
+                Log.infof("Serving certificate in Secrets %s/%s and %s: %s", namespace.get(), config.secretName(),
+                        config.caSecretName(), change.get().reason());
                 current = Optional.of(change.get().next());
             } else {
                 // Another replica wrote first: serve what it wrote, once verified.
-                Read theirs = read(secrets().withName(config.secretName()).get());
+                Read theirs = read(secrets().withName(config.secretName()).get(), secrets().withName(config.caSecretName()).get());
                 theirs.refused().ifPresent(refused -> refuse(refused, "the pair served stays"));
                 current = theirs.adopted();
             }
@@ -158,27 +174,60 @@ public class SelfManagedCertificate implements ServingCertificateSource {
     }
 
     /**
-     * The CAs the Secret holds as stored, verified, without writing or serving anything: what a replica that read it
+     * With no pair served yet and a serving Secret that cannot be adopted (deleted, say), a CA Secret that holds up
+     * keeps its CA, which the caBundle trusts already: a new serving certificate of it, rather than a new CA.
+     */
+    private Optional<Rotation.Change> reissued(Secret caSecret) {
+        if (caSecret == null) {
+            return Optional.empty();
+        }
+        try {
+            ServingSecret.CaPart ca = ServingSecret.parseCa(caSecret.getData());
+            if (ServingSecretCheck.caIntegrity(ca).isPresent()) {
+                return Optional.empty();
+            }
+            CertificateAuthority.Issued signing = new CertificateAuthority.Issued(ca.cas().get(0), ca.signingKey());
+            if (!signing.notAfter().isAfter(clock.instant())) {
+                return Optional.empty();
+            }
+            return Optional.of(new Rotation.Change(new ServingSecret(ca.cas(), ca.signingKey(), CertificateAuthority.newServingCertificate(
+                    signing, policy.dnsNames(), clock.instant(), policy.certificateLifetime())),
+                    "a new serving certificate of the CA in Secret " + config.caSecretName()));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Whether the two Secrets hold exactly {@code pair}, each its part. */
+    private static boolean holds(Secret secret, Secret caSecret, ServingSecret pair) {
+        return secret != null && caSecret != null && pair.servingData().equals(secret.getData()) && pair.caData().equals(caSecret.getData());
+    }
+
+    /**
+     * The CAs the Secrets hold as stored, verified, without writing or serving anything: what a replica that read them
      * first may have put into the APIService's caBundle. Empty when absent or refused.
      */
     public Optional<String> storedCaBundle() {
         if (namespace.isEmpty()) {
             return Optional.empty();
         }
-        return read(secrets().withName(config.secretName()).get()).adopted().map(ServingSecret::caBundle);
+        return read(secrets().withName(config.secretName()).get(), secrets().withName(config.caSecretName()).get()).adopted()
+                .map(ServingSecret::caBundle);
     }
 
-    /** What the Secret holds: adopted, refused (and why), or neither (no Secret). */
+    /** What the Secrets hold: adopted, refused (and why), or neither (no Secret). */
     private record Read(Optional<ServingSecret> adopted, Optional<Refused> refused) {
     }
 
-    private Read read(Secret secret) {
-        if (secret == null) {
+    /** With no CA Secret, the serving Secret as releases before it wrote it, with the CA key. */
+    private Read read(Secret secret, Secret caSecret) {
+        if (secret == null && caSecret == null) {
             return new Read(Optional.empty(), Optional.empty());
         }
         Optional<Refused> refused;
         try {
-            ServingSecret parsed = ServingSecret.parse(secret.getData());
+            ServingSecret parsed = ServingSecret.parse(secret == null ? null : secret.getData(),
+                    caSecret == null ? null : caSecret.getData());
             refused = ServingSecretCheck.integrity(parsed);
             if (refused.isEmpty()) {
                 return new Read(Optional.of(parsed), Optional.empty());
@@ -191,7 +240,7 @@ public class SelfManagedCertificate implements ServingCertificateSource {
 
     private void refuse(Refused refused, String consequence) {
         refusals(refused.reason()).increment();
-        Log.warnf("Secret %s/%s refused (%s): %s; %s", namespace.get(), config.secretName(), refused.reason().tag,
+        Log.warnf("Secrets %s/%s and %s refused (%s): %s; %s", namespace.get(), config.secretName(), config.caSecretName(), refused.reason().tag,
                 refused.detail(), consequence);
     }
 
@@ -202,31 +251,46 @@ public class SelfManagedCertificate implements ServingCertificateSource {
                 .register(registry);
     }
 
-    /** Creates or updates the Secret; empty when another replica changed it first (409), so nothing was written. */
-    private Optional<Secret> write(Secret existing, Rotation.Change change) {
+    /**
+     * Writes what differs: the CA Secret first (a reader between the two writes takes the CAs from it, and the serving
+     * certificate it reads is one of them still), then the serving Secret. Each write is conditional on the version
+     * read; false when another replica changed a Secret first (409), and nothing after that was written.
+     */
+    private boolean write(Secret secret, Secret caSecret, Rotation.Change change) {
         try {
-            if (existing == null) {
-                return Optional.of(secrets().resource(new SecretBuilder()
-                        .withNewMetadata()
-                        .withName(config.secretName())
-                        .withNamespace(namespace.get())
-                        .addToLabels("app.kubernetes.io/name", "es-metrics-adapter")
-                        .addToLabels("app.kubernetes.io/component", "serving-certificate")
-                        .addToLabels("app.kubernetes.io/managed-by", "es-metrics-adapter")
-                        .endMetadata()
-                        .withType("kubernetes.io/tls")
-                        .withData(change.next().data())
-                        .build()).create());
+            ServingSecret next = change.next();
+            if (caSecret == null || !next.caData().equals(caSecret.getData())) {
+                write(caSecret, config.caSecretName(), "Opaque", "certificate-authority", next.caData());
             }
-            Secret updated = new SecretBuilder(existing).withData(change.next().data()).build();
-            // Conditional on the version read: a replica that renewed meanwhile wins, and this one reads its work.
-            return Optional.of(secrets().resource(updated).update());
+            if (secret == null || !next.servingData().equals(secret.getData())) {
+                write(secret, config.secretName(), "kubernetes.io/tls", "serving-certificate", next.servingData());
+            }
+            return true;
         } catch (KubernetesClientException e) {
             if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
-                return Optional.empty();
+                return false;
             }
             throw e;
         }
+    }
+
+    private void write(Secret existing, String name, String type, String component, Map<String, String> data) {
+        if (existing == null) {
+            secrets().resource(new SecretBuilder()
+                    .withNewMetadata()
+                    .withName(name)
+                    .withNamespace(namespace.get())
+                    .addToLabels("app.kubernetes.io/name", "es-metrics-adapter")
+                    .addToLabels("app.kubernetes.io/component", component)
+                    .addToLabels("app.kubernetes.io/managed-by", "es-metrics-adapter")
+                    .endMetadata()
+                    .withType(type)
+                    .withData(data)
+                    .build()).create();
+            return;
+        }
+        // Conditional on the version read: a replica that renewed meanwhile wins, and this one reads its work.
+        secrets().resource(new SecretBuilder(existing).withData(data).build()).update();
     }
 
     private void serveIfServable(ServingSecret secret) {
@@ -236,7 +300,7 @@ public class SelfManagedCertificate implements ServingCertificateSource {
             return;
         }
         ServingSecret before = served.getAndSet(secret);
-        if (before == null || !before.data().equals(secret.data())) {
+        if (before == null || !before.servingData().equals(secret.servingData()) || !before.caData().equals(secret.caData())) {
             changed.accept(event(secret));
         }
     }

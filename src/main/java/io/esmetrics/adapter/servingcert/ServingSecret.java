@@ -17,10 +17,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What the Secret of the self-managed serving certificate holds, as a {@code kubernetes.io/tls} Secret with two
- * more keys: {@code tls.crt} and {@code tls.key} (the serving certificate), {@code ca.crt} (every CA clients must
- * trust now, the newest first: two while one replaces the other) and {@code ca.key} (the newest CA's key, which
- * signs the next serving certificates).
+ * The self-managed CA and serving certificate, as two Secrets hold them. The serving Secret is a
+ * {@code kubernetes.io/tls} Secret with one more key: {@code tls.crt} and {@code tls.key} (the serving certificate) and
+ * {@code ca.crt} (every CA clients must trust now, the newest first: two while one replaces the other). The CA
+ * Secret holds {@code ca.crt} (the same bundle) and {@code ca.key} (the newest CA's key, which signs the next serving
+ * certificates): whoever may read the serving pair, to serve or mount it, does not get the key that makes the
+ * certificates the APIService trusts. The CA Secret is the authority on the CAs.
  *
  * @param cas the trusted CAs, newest first; the first is the signing CA, {@code signingKey} its key
  */
@@ -57,25 +59,49 @@ record ServingSecret(List<X509Certificate> cas, PrivateKey signingKey, Issued se
         return PemBlock.of("PRIVATE KEY", serving.key().getEncoded());
     }
 
-    /** The Secret's {@code data}, base64-encoded as the API wants it. */
-    Map<String, String> data() {
+    /** The serving Secret's {@code data}, base64-encoded as the API wants it: no CA key. */
+    Map<String, String> servingData() {
         Map<String, String> data = new LinkedHashMap<>();
         data.put(TLS_CRT, base64(certificatePem()));
         data.put(TLS_KEY, base64(keyPem()));
+        data.put(CA_CRT, base64(caBundle()));
+        return data;
+    }
+
+    /** The CA Secret's {@code data}. */
+    Map<String, String> caData() {
+        Map<String, String> data = new LinkedHashMap<>();
         data.put(CA_CRT, base64(caBundle()));
         data.put(CA_KEY, base64(PemBlock.of("PRIVATE KEY", signingKey.getEncoded())));
         return data;
     }
 
+    /** The CAs and the signing key of a CA Secret. */
+    record CaPart(List<X509Certificate> cas, PrivateKey signingKey) {
+    }
+
     /** @throws IllegalArgumentException naming what is missing or broken */
-    static ServingSecret parse(Map<String, String> data) {
-        List<X509Certificate> cas = PemCertificates.parse(decoded(data, CA_CRT));
-        List<X509Certificate> serving = PemCertificates.parse(decoded(data, TLS_CRT));
-        if (serving.isEmpty() || cas.isEmpty()) {
-            throw new IllegalArgumentException("no certificate in " + (serving.isEmpty() ? TLS_CRT : CA_CRT));
+    static CaPart parseCa(Map<String, String> caData) {
+        List<X509Certificate> cas = PemCertificates.parse(decoded(caData, CA_CRT));
+        if (cas.isEmpty()) {
+            throw new IllegalArgumentException("no certificate in " + CA_CRT);
         }
-        return new ServingSecret(new ArrayList<>(cas), key(decoded(data, CA_KEY), CA_KEY),
-                new Issued(serving.get(0), key(decoded(data, TLS_KEY), TLS_KEY)));
+        return new CaPart(new ArrayList<>(cas), key(decoded(caData, CA_KEY), CA_KEY));
+    }
+
+    /**
+     * The serving pair of {@code servingData} with the CAs of {@code caData}; with no CA Secret, the layout of
+     * releases before it, where the serving Secret held {@code ca.key} too.
+     *
+     * @throws IllegalArgumentException naming what is missing or broken
+     */
+    static ServingSecret parse(Map<String, String> servingData, Map<String, String> caData) {
+        CaPart ca = parseCa(caData == null ? servingData : caData);
+        List<X509Certificate> serving = PemCertificates.parse(decoded(servingData, TLS_CRT));
+        if (serving.isEmpty()) {
+            throw new IllegalArgumentException("no certificate in " + TLS_CRT);
+        }
+        return new ServingSecret(ca.cas(), ca.signingKey(), new Issued(serving.get(0), key(decoded(servingData, TLS_KEY), TLS_KEY)));
     }
 
     private static byte[] decoded(Map<String, String> data, String key) {

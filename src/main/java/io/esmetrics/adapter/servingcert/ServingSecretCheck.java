@@ -62,15 +62,9 @@ final class ServingSecretCheck {
     }
 
     static Optional<Refused> integrity(ServingSecret secret) {
-        for (X509Certificate ca : secret.cas()) {
-            boolean[] usage = ca.getKeyUsage();
-            if (ca.getBasicConstraints() < 0 || usage == null || usage.length <= KEY_CERT_SIGN || !usage[KEY_CERT_SIGN]) {
-                return refused(Refusal.CA_NOT_A_CA, "ca.crt holds " + named(ca) + ", which is not a CA (basicConstraints "
-                        + "CA:TRUE and keyUsage keyCertSign)");
-            }
-        }
-        if (!belongs(secret.signingKey(), secret.cas().get(0).getPublicKey())) {
-            return refused(Refusal.CA_KEY_MISMATCH, "ca.key is not the key of the first CA in ca.crt, " + named(secret.cas().get(0)));
+        Optional<Refused> caRefused = caIntegrity(new ServingSecret.CaPart(secret.cas(), secret.signingKey()));
+        if (caRefused.isPresent()) {
+            return caRefused;
         }
         X509Certificate serving = secret.serving().certificate();
         boolean signed = secret.cas().stream().anyMatch(ca -> ca.getSubjectX500Principal().equals(serving.getIssuerX500Principal())
@@ -80,6 +74,21 @@ final class ServingSecretCheck {
         }
         if (!belongs(secret.serving().key(), serving.getPublicKey())) {
             return refused(Refusal.KEY_MISMATCH, "tls.key is not the key of tls.crt, " + named(serving));
+        }
+        return Optional.empty();
+    }
+
+    /** The CA Secret's part: every CA a CA, the key the first one's. */
+    static Optional<Refused> caIntegrity(ServingSecret.CaPart part) {
+        for (X509Certificate ca : part.cas()) {
+            boolean[] usage = ca.getKeyUsage();
+            if (ca.getBasicConstraints() < 0 || usage == null || usage.length <= KEY_CERT_SIGN || !usage[KEY_CERT_SIGN]) {
+                return refused(Refusal.CA_NOT_A_CA, "ca.crt holds " + named(ca) + ", which is not a CA (basicConstraints "
+                        + "CA:TRUE and keyUsage keyCertSign)");
+            }
+        }
+        if (!belongs(part.signingKey(), part.cas().get(0).getPublicKey())) {
+            return refused(Refusal.CA_KEY_MISMATCH, "ca.key is not the key of the first CA in ca.crt, " + named(part.cas().get(0)));
         }
         return Optional.empty();
     }

@@ -49,9 +49,16 @@ public interface ServingConfig {
     @WithDefault("false")
     boolean selfManaged();
 
-    /** The Secret of the self-managed CA and certificate, in the adapter's namespace. */
+    /** The Secret of the self-managed serving certificate and the CAs that verify it, in the adapter's namespace. */
     @WithDefault("es-metrics-adapter-tls")
     String secretName();
+
+    /**
+     * The Secret of the self-managed CAs and the signing CA's key, in the adapter's namespace: apart from the serving
+     * pair, so that whoever may read or mount that pair does not get the key the APIService's caBundle trusts.
+     */
+    @WithDefault("es-metrics-adapter-ca")
+    String caSecretName();
 
     /** The Service the APIService names: the certificate is for {@code <name>}, {@code <name>.<namespace>.svc}, ... */
     @WithDefault("es-metrics-adapter")

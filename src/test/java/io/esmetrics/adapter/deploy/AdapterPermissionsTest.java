@@ -44,7 +44,7 @@ class AdapterPermissionsTest {
     }
 
     private static final List<Use> USES = List.of(
-            new Use("", "secrets", "get", "servingcert/SelfManagedCertificate", ".withName(config.secretName()).get()"),
+            new Use("", "secrets", "get", "servingcert/SelfManagedCertificate", ".withName(config.caSecretName()).get()"),
             new Use("", "secrets", "create", "servingcert/SelfManagedCertificate", ".create()"),
             new Use("", "secrets", "update", "servingcert/SelfManagedCertificate", ".update()"),
             new Use("apiregistration.k8s.io", "apiservices", "get", "apiservice/ApiServiceTrust", ".withName(NAME).get()"),

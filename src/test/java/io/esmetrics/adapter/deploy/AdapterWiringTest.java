@@ -84,7 +84,7 @@ class AdapterWiringTest {
         assertThat(service.getMetadata().getName()).isEqualTo("es-metrics-adapter");
     }
 
-    /** The Secret by name (create cannot be named); the one APIService by name, get and patch only. */
+    /** The two Secrets by name (create cannot be named); the one APIService by name, get and patch only. */
     @Test
     void adapterMayKeepItsCertificateSecretAndTheCaBundleOfItsApiServiceOnly() {
         Role secret = Manifests.get(Role.class, NAMESPACE, roleBindingTo("es-metrics-adapter-serving-certificate").getRoleRef().getName());
@@ -93,7 +93,7 @@ class AdapterWiringTest {
         assertThat(roleBindingTo(secret.getMetadata().getName()).getSubjects()).singleElement().satisfies(AdapterWiringTest::isTheAdapterServiceAccount);
         assertThat(secret.getRules()).extracting(PolicyRule::getResources).containsOnly(List.of("secrets"));
         assertThat(secret.getRules()).anySatisfy(rule -> {
-            assertThat(rule.getResourceNames()).containsExactly("es-metrics-adapter-tls");
+            assertThat(rule.getResourceNames()).containsExactlyInAnyOrder("es-metrics-adapter-tls", "es-metrics-adapter-ca");
             assertThat(rule.getVerbs()).containsExactlyInAnyOrder("get", "update");
         });
         assertThat(secret.getRules()).allSatisfy(rule -> assertThat(rule.getResourceNames().isEmpty())

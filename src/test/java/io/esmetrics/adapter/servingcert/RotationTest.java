@@ -138,7 +138,7 @@ class RotationTest {
 
     @Test
     void startsAfreshWhenTheSecretHoldsNothingUsable() {
-        assertThatThrownBy(() -> ServingSecret.parse(Map.of("tls.crt", "bm90IGEgY2VydGlmaWNhdGU="))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ServingSecret.parse(Map.of("tls.crt", "bm90IGEgY2VydGlmaWNhdGU="), null)).isInstanceOf(IllegalArgumentException.class);
         ServingSecret expired = Rotation.plan(Optional.empty(), T0, POLICY).orElseThrow().next();
 
         Rotation.Change change = Rotation.plan(Optional.of(expired), T0.plusSeconds(21), POLICY).orElseThrow();
@@ -151,11 +151,12 @@ class RotationTest {
     void readsBackWhatItWrites() {
         ServingSecret made = Rotation.plan(Optional.empty(), T0, POLICY).orElseThrow().next();
 
-        ServingSecret read = ServingSecret.parse(made.data());
+        ServingSecret read = ServingSecret.parse(made.servingData(), made.caData());
 
         assertThat(read.cas()).isEqualTo(made.cas());
         assertThat(read.serving().certificate()).isEqualTo(made.serving().certificate());
-        assertThat(read.data()).isEqualTo(made.data());
+        assertThat(read.servingData()).isEqualTo(made.servingData()).doesNotContainKey("ca.key");
+        assertThat(read.caData()).isEqualTo(made.caData()).containsOnlyKeys("ca.crt", "ca.key");
     }
 
     @Test

@@ -95,8 +95,12 @@ class SelfManagedCertificateTest {
 
         Secret secret = client.secrets().inNamespace("es-metrics-adapter").withName("es-metrics-adapter-tls").get();
         assertThat(secret.getType()).isEqualTo("kubernetes.io/tls");
-        assertThat(secret.getData()).containsOnlyKeys("tls.crt", "tls.key", "ca.crt", "ca.key");
+        assertThat(secret.getData()).as("the serving pair, without the CA key").containsOnlyKeys("tls.crt", "tls.key", "ca.crt");
         assertThat(decoded(secret.getData().get("ca.crt"))).isEqualTo(caBundle);
+        Secret ca = caSecret();
+        assertThat(ca.getType()).isEqualTo("Opaque");
+        assertThat(ca.getData()).containsOnlyKeys("ca.crt", "ca.key");
+        assertThat(decoded(ca.getData().get("ca.crt"))).isEqualTo(caBundle);
         ServiceHostHttps.Answer answer = ServiceHostHttps.get(caBundle, https.getPort(), SERVICE_HOST, DISCOVERY);
         assertThat(answer.status()).isEqualTo(200);
         assertThat(answer.served().getSubjectAlternativeNames().stream().map(name -> (String) name.get(1)).toList()).containsExactlyInAnyOrder(
@@ -147,6 +151,28 @@ class SelfManagedCertificateTest {
         } finally {
             replicas.forEach(replica -> replica.stop(null));
         }
+    }
+
+    /**
+     * A serving Secret as releases before the CA Secret wrote it, with the CA key in it: its CA is kept (the caBundle
+     * does not change, nor what is served), the key moves to the CA Secret and leaves the serving Secret.
+     */
+    @Test
+    void movesTheCaKeyOfASecretOfAnEarlierReleaseToTheCaSecret() throws Exception {
+        String caBundle = await().atMost(Duration.ofSeconds(20)).until(this::caBundle, bundle -> !bundle.isEmpty());
+        Map<String, String> serving = secret().getData();
+        Map<String, String> ca = caSecret().getData();
+        X509Certificate served = ServiceHostHttps.get(caBundle, https.getPort(), SERVICE_HOST, DISCOVERY).served();
+
+        client.secrets().inNamespace("es-metrics-adapter").withName("es-metrics-adapter-ca").delete();
+        client.secrets().inNamespace("es-metrics-adapter").withName("es-metrics-adapter-tls").edit(secret -> new SecretBuilder(secret)
+                .addToData("ca.key", ca.get("ca.key")).build());
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> caSecret() != null && !secret().getData().containsKey("ca.key"));
+        assertThat(caSecret().getData()).isEqualTo(ca);
+        assertThat(secret().getData()).isEqualTo(serving);
+        assertThat(caBundle()).isEqualTo(caBundle);
+        assertThat(ServiceHostHttps.get(caBundle, https.getPort(), SERVICE_HOST, DISCOVERY).served()).isEqualTo(served);
     }
 
     /** An injector or the previous provider writing its own CA: set back, and said, rather than silently fought. */
@@ -224,6 +250,10 @@ class SelfManagedCertificateTest {
         await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() -> caBundle().isEmpty());
         assertThat(client.resources(APIService.class).withName(ApiServiceApplied.NAME).get().getSpec().getService().getNamespace())
                 .isEqualTo("keda");
+    }
+
+    private Secret caSecret() {
+        return client.secrets().inNamespace("es-metrics-adapter").withName("es-metrics-adapter-ca").get();
     }
 
     private Secret secret() {

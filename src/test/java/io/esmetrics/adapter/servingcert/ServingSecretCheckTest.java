@@ -32,7 +32,7 @@ class ServingSecretCheckTest {
             Instant now = T0.plusSeconds(second);
             secret = Rotation.plan(Optional.of(secret), now, POLICY).map(Rotation.Change::next).orElse(secret);
 
-            assertThat(ServingSecretCheck.integrity(ServingSecret.parse(secret.data()))).as("at %ds", second).isEmpty();
+            assertThat(ServingSecretCheck.integrity(ServingSecret.parse(secret.servingData(), secret.caData()))).as("at %ds", second).isEmpty();
             assertThat(ServingSecretCheck.servable(secret, now, NAMES)).as("at %ds", second).isEmpty();
         }
     }
