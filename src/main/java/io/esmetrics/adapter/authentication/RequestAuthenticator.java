@@ -53,7 +53,7 @@ public class RequestAuthenticator {
         } catch (TooManyFailedRequestsException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return authenticateDirect(request, chain, current).whenComplete((caller, failure) -> {
+        return authenticateDirect(request, chain, current).whenComplete((user, failure) -> {
             if (failure instanceof UnauthorizedException || failure != null && failure.getCause() instanceof UnauthorizedException) {
                 throttle.refused(address);
             }
