@@ -110,6 +110,15 @@ final class Manifests {
     }
 
     /** The YAML documents of a file, comments-only documents left out. */
+    /** {@code node} as YAML, e.g. an edited kustomization to write back. */
+    static String toYaml(JsonNode node) {
+        try {
+            return YAML.writeValueAsString(node);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     static List<String> documents(String yaml) {
         return Arrays.stream(yaml.split("(?m)^---\\s*$"))
                 .filter(document -> document.lines().anyMatch(line -> !line.isBlank() && !line.stripLeading().startsWith("#")))
