@@ -1,6 +1,8 @@
 package io.esmetrics.adapter.elasticsearch;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.esmetrics.adapter.provider.BackendUnavailableException;
 import io.esmetrics.adapter.rules.MetricRule;
 import io.quarkus.logging.Log;
@@ -37,6 +39,14 @@ class IngestWatch {
     private final Clock clock;
     private final ConcurrentMap<EventIndices, IngestObservation> observed = new ConcurrentHashMap<>();
     private final ConcurrentMap<EventIndices, CompletableFuture<IngestObservation>> inFlight = new ConcurrentHashMap<>();
+    /**
+     * Failed look-ups, not asked again for {@link FieldCapabilities#FAILURE_KEPT}: a failing Elasticsearch costs one
+     * look-up per set of indices every few seconds, not one per search batch, miss or explanation. Kept while both the
+     * wall time and the injected clock are within that time of the failure: a stopped clock must not keep a failure
+     * for good, nor a clock moved on keep one made at another moment.
+     */
+    private final Cache<EventIndices, IngestObservation> failed = Caffeine.newBuilder()
+            .expireAfterWrite(FieldCapabilities.FAILURE_KEPT).maximumSize(10_000).build();
 
     IngestWatch(SearchClient client, ElasticsearchConfig config, Clock clock) {
         this.client = client;
@@ -91,6 +101,11 @@ class IngestWatch {
                 current.put(indices, last);
                 continue;
             }
+            IngestObservation failure = failed.getIfPresent(indices);
+            if (failure != null && now.isBefore(failure.checkedAt().plus(FieldCapabilities.FAILURE_KEPT))) {
+                current.put(indices, failure);
+                continue;
+            }
             CompletableFuture<IngestObservation> claim = new CompletableFuture<>();
             CompletableFuture<IngestObservation> running = inFlight.putIfAbsent(indices, claim);
             if (running == null) {
@@ -140,6 +155,9 @@ class IngestWatch {
             // Only events stand for a while: an index that appears, or a first event, is seen on the next request.
             if (result.newestEvent().isPresent()) {
                 observed.put(indices, result);
+            }
+            if (result.failure().isPresent()) {
+                failed.put(indices, result);
             }
             CompletableFuture<IngestObservation> claim = claims.get(indices);
             inFlight.remove(indices, claim);

@@ -143,6 +143,40 @@ class ElasticsearchFaultsTest {
         assertThat(proxy.searchBodiesPerMultiSearchMentioning(team)).containsOnly(1L);
     }
 
+    /**
+     * Elasticsearch refuses every request (400: a refusal the circuit breaker does not count, so that every request
+     * reaches it): the look-up of the newest event, which each refresh of request_rate makes (every 300 ms here) and
+     * each request that misses or explains may make, is asked once per {@code FieldCapabilities.FAILURE_KEPT} (2 s),
+     * not once per search batch.
+     */
+    @Test
+    void asksAFailingElasticsearchForTheNewestEventOnceEveryFewSecondsNotPerSearch() {
+        String team = team();
+        Events.create().requests(3, Instant.now().minusSeconds(10), team, "chat", 200).indexInto(SharedElasticsearch.node());
+        Request request = new Request(team, "request_rate", "service=chat");
+        assertThat(request.get().statusCode()).isEqualTo(200);
+
+        proxy.behave(new Answer(400));
+        long before = proxy.searchBodiesMentioning(NEWEST_EVENT_LOOK_UP);
+        long started = System.nanoTime();
+        for (int i = 0; i < 10; i++) {
+            request.get();
+            given().queryParam("labelSelector", "service=chat").queryParam("explain", "true").get(API + team + "/request_rate");
+            new Request(team, "request_rate", "service=other-" + i).get();
+        }
+        // Refreshes keep running meanwhile: a second or more of them.
+        await().atMost(Duration.ofSeconds(10)).until(() -> System.nanoTime() - started >= Duration.ofMillis(1500).toNanos());
+        long lookUps = proxy.searchBodiesMentioning(NEWEST_EVENT_LOOK_UP) - before;
+        double seconds = (System.nanoTime() - started) / 1e9;
+
+        // One per 2 s kept, plus the one in flight at each end of the span.
+        assertThat(lookUps).as("look-ups of the newest event in %.1f s", seconds).isPositive()
+                .isLessThanOrEqualTo((long) Math.ceil(seconds / 2) + 1);
+    }
+
+    /** The look-up of the newest event: a max aggregation of that name (SearchRequestFactory.NEWEST_AGGREGATION). */
+    private static final String NEWEST_EVENT_LOOK_UP = "\"newest\"";
+
     /** A metric request as the HPA sends it. */
     record Request(String namespace, String metric, String labelSelector) {
         Response get() {
