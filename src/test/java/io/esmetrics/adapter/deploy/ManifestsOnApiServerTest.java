@@ -116,6 +116,19 @@ class ManifestsOnApiServerTest {
         assertThat(result.stdout().lines()).hasSize(checked.size()).allMatch(line -> line.endsWith("(server dry run)"));
     }
 
+    /** The product alone (docs/deploying.md, "Only the adapter, with your own Elasticsearch"). */
+    @Test
+    void adapterOnlyPassesAServerSideDryRun(@TempDir Path dir) throws Exception {
+        List<String> documents = Manifests.documents(Manifests.kustomize(Manifests.K8S.resolve("adapter-only")));
+
+        Kubectl.Result result = kubectl.run("apply", "--server-side", "--dry-run=server", "-f",
+                write(dir, "adapter-only", documents).toString());
+
+        assertThat(result.exitCode()).as(result.stderr()).isZero();
+        assertThat(result.stderr()).as("warnings of the API server").isEmpty();
+        assertThat(result.stdout().lines()).hasSize(documents.size()).allMatch(line -> line.endsWith("(server dry run)"));
+    }
+
     @Test
     void apiServicePassesAServerSideDryRun() throws Exception {
         Kubectl.Result result = kubectl.run("apply", "--server-side", "--dry-run=server", "-f", Manifests.API_SERVICE.toString());
