@@ -4,6 +4,7 @@ import io.esmetrics.adapter.rules.MetricDefinition;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /** Metrics declared as ElasticsearchMetric custom resources. */
@@ -31,6 +32,15 @@ public interface CustomResourcesConfig {
      */
     @WithDefault(MetricDefinition.DEFAULT_NAMESPACE_FIELD)
     String namespaceField();
+
+    /**
+     * The indices a resource may read, the cluster operator's decision: each part of its {@code indexPattern} must be
+     * one of these or narrower (matched by one, {@code *} standing for any characters), exclusions ({@code -...})
+     * aside. A remote cluster's indices ({@code cluster:indices}) only where an entry names one. {@code *} and
+     * {@code _all} are refused whatever this says (the CRD's schema refuses them).
+     */
+    @WithDefault("ai-events-*")
+    List<String> allowedIndexPatterns();
 
     /**
      * How often each resource's value is computed for its status. Writes happen at most this often per resource,

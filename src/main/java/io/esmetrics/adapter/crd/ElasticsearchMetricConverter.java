@@ -8,14 +8,17 @@ import io.esmetrics.adapter.rules.Scope;
 
 /**
  * Turns a resource into a metric rule with the validation of definitions files, plus tenant isolation: unless
- * the configuration allows otherwise, the rule reads only documents of the resource's own namespace.
+ * the configuration allows otherwise, the rule reads only documents of the resource's own namespace, and only the
+ * indices the cluster operator allows.
  */
 final class ElasticsearchMetricConverter {
 
     private final CustomResourcesConfig config;
+    private final IndexPatternAllowList allowedIndices;
 
     ElasticsearchMetricConverter(CustomResourcesConfig config) {
         this.config = config;
+        this.allowedIndices = new IndexPatternAllowList(config.allowedIndexPatterns());
     }
 
     /** @throws InvalidMetricDefinitionException naming the resource and the field */
@@ -41,7 +44,12 @@ final class ElasticsearchMetricConverter {
         MetricDefinition definition = namespaced && spec.namespaceField() == null
                 ? spec.withNamespaceField(config.namespaceField())
                 : spec;
-        return MetricRuleFactory.create(source, name, definition);
+        MetricRule rule = MetricRuleFactory.create(source, name, definition);
+        // After the checks of every definition: a pattern that is no pattern, or * and _all, is told as such.
+        allowedIndices.refusal(rule.indexPattern()).ifPresent(reason -> {
+            throw new InvalidMetricDefinitionException(source, name, "indexPattern", reason);
+        });
+        return rule;
     }
 
     static String source(ElasticsearchMetric resource) {

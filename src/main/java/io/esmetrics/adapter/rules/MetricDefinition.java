@@ -30,6 +30,9 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = "self.aggregation in ['rate', 'count'] ? !has(self.field) : has(self.field)",
         message = "field is required by latest, sum, avg, min and max, and not used by rate and count")
+@ValidationRule(value = "!has(self.indexPattern) || !self.indexPattern.matches('" + MetricDefinition.EVERY_INDEX + "')",
+        message = "indexPattern may not be * or _all, which read every index of the cluster, system indices included: "
+                + "name the indices")
 public record MetricDefinition(
         @Required
         @Pattern(INDEX_PATTERN)
@@ -114,6 +117,11 @@ public record MetricDefinition(
     /** Index names and patterns as Elasticsearch accepts them, plus {@code cluster:} prefixes and exclusions. */
     public static final String INDEX_PATTERN = "^-?([a-z0-9_*][a-z0-9_.*+-]*:)?[a-z0-9_*][a-z0-9_.*+-]*"
             + "(,-?([a-z0-9_*][a-z0-9_.*+-]*:)?[a-z0-9_*][a-z0-9_.*+-]*)*$";
+    /**
+     * An index pattern with a part that reads every index of the cluster ({@code *}, {@code _all}), system indices
+     * included: refused. RE2 and JDK regular expressions read it alike (no lookahead).
+     */
+    public static final String EVERY_INDEX = "^(.*,)?([*]|_all)(,.*)?$";
     /** A document field: time, namespace, filter, label and value fields. */
     public static final String FIELD = "^[A-Za-z0-9@_][A-Za-z0-9@_.-]*$";
     /** A Kubernetes label key: an optional DNS-subdomain prefix and a name. */

@@ -26,6 +26,7 @@ public final class MetricRuleFactory {
 
     private static final Pattern METRIC_NAME = Pattern.compile(MetricDefinition.METRIC_NAME);
     private static final Pattern INDEX_PATTERN = Pattern.compile(MetricDefinition.INDEX_PATTERN);
+    private static final Pattern EVERY_INDEX = Pattern.compile(MetricDefinition.EVERY_INDEX);
     private static final Pattern FIELD = Pattern.compile(MetricDefinition.FIELD);
     private static final Pattern LABEL_KEY = Pattern.compile(MetricDefinition.LABEL_KEY);
 
@@ -40,6 +41,10 @@ public final class MetricRuleFactory {
         String indexPattern = v.required("indexPattern", definition.indexPattern());
         if (!INDEX_PATTERN.matcher(indexPattern).matches()) {
             throw v.fail("indexPattern", "\"" + indexPattern + "\" is not an Elasticsearch index name or pattern");
+        }
+        if (EVERY_INDEX.matcher(indexPattern).matches()) {
+            throw v.fail("indexPattern", "may not be * or _all, which read every index of the cluster, system indices included: "
+                    + "name the indices");
         }
         String timeField = v.field("timeField", Optional.ofNullable(definition.timeField()).orElse(MetricDefinition.DEFAULT_TIME_FIELD));
         Scope scope = Optional.ofNullable(definition.scope()).orElse(DEFAULT_SCOPE);

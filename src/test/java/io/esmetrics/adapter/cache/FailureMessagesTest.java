@@ -38,6 +38,8 @@ class FailureMessagesTest {
             Map<String, String> overrides = new HashMap<>(super.getConfigOverrides());
             overrides.put("quarkus.elasticsearch.hosts", RefusedPort.hostAndPort());
             overrides.put("adapter.cache.refresh-interval", "1h");
+            // The teams' own indices, which the cluster lets them read here.
+            overrides.put("adapter.custom-resources.allowed-index-patterns", "team-a-*,team-b-*");
             return overrides;
         }
     }

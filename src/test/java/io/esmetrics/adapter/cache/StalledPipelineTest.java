@@ -57,6 +57,8 @@ class StalledPipelineTest {
             overrides.put("adapter.rules.files", overrides.get("adapter.rules.files") + ",src/test/resources/StalledPipelineTest/metrics.yaml");
             overrides.put("adapter.cache.refresh-interval", "1h");
             overrides.put("adapter.cache.metrics.stall_queue_length.max-value-age", "90s");
+            overrides.put("adapter.custom-resources.allowed-index-patterns",
+                    overrides.get("adapter.custom-resources.allowed-index-patterns") + "," + INDEX_PREFIX + "*");
             return overrides;
         }
     }

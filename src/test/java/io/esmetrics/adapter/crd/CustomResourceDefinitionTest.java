@@ -85,7 +85,9 @@ class CustomResourceDefinitionTest {
                 .containsExactlyInAnyOrder("Namespaced", "Cluster");
         assertThat(spec.getProperties().get("window").getPattern()).isEqualTo(KubernetesDuration.PATTERN);
         assertThat(spec.getProperties().get("field").getPattern()).isEqualTo(MetricDefinition.FIELD);
-        assertThat(spec.getXKubernetesValidations()).hasSize(1);
+        assertThat(spec.getXKubernetesValidations()).extracting(rule -> rule.getMessage())
+                .anyMatch(message -> message.startsWith("field is required"))
+                .anyMatch(message -> message.startsWith("indexPattern may not be * or _all"));
         assertThat(crd.getSpec().getVersions().get(0).getAdditionalPrinterColumns())
                 .extracting(column -> column.getName()).containsExactly("Aggregation", "Value", "Ready", "Age");
         assertThat(crd.getSpec().getVersions().get(0).getSubresources().getStatus()).isNotNull();

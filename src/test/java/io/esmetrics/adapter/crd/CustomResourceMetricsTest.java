@@ -181,6 +181,20 @@ class CustomResourceMetricsTest {
         value(TEAM_A, "request_count").statusCode(200);
     }
 
+    /** The cluster operator's allow-list (CustomResourcesEnabled), and * which no allow-list opens. */
+    @Test
+    void indicesOutsideTheAllowListAreRefused() {
+        create(TEAM_A, "other-indices", new MetricDefinition("ai-events-*,secrets-*", null, null, null, null,
+                Aggregation.COUNT, null, "10m", null, null, null, null, null, null));
+        create(TEAM_A, "every-index", new MetricDefinition("*", null, null, null, null,
+                Aggregation.COUNT, null, "10m", null, null, null, null, null, null));
+
+        awaitCondition("other-indices", "Invalid", "True", "InvalidSpec", "\"secrets-*\" is not among the indices");
+        awaitCondition("every-index", "Invalid", "True", "InvalidSpec", "may not be * or _all");
+        value(TEAM_A, "other-indices").statusCode(404);
+        value(TEAM_A, "every-index").statusCode(404);
+    }
+
     @Test
     void clusterScopeIsRefusedByDefault() {
         create(TEAM_A, "all-namespaces", new MetricDefinition("ai-events-*", null, Scope.CLUSTER, null, null,

@@ -17,6 +17,8 @@ public class CustomResourcesEnabled implements QuarkusTestProfile {
         return Map.of(
                 "adapter.custom-resources.enabled", "true",
                 "adapter.custom-resources.status-interval", "500ms",
+                // The event indices, and those tests create to read what ai-events-* does not hold.
+                "adapter.custom-resources.allowed-index-patterns", "ai-events-*,missing-*,lag-events-*,crd-text-*",
                 // The mock API server logs every request at INFO.
                 "quarkus.log.category.\"io.fabric8.mockwebserver\".level", "WARN",
                 "adapter.rules.files",

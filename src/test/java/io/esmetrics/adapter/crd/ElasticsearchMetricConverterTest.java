@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ElasticsearchMetricConverterTest {
 
@@ -91,6 +93,29 @@ class ElasticsearchMetricConverterTest {
         assertThat(rule.namespaceField()).contains("k8s.ns");
     }
 
+    /** The cluster operator's allow-list: the event indices, and one remote cluster's metrics. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"ai-events-*", "ai-events-2026.12.*", "ai-events-2026.12.07", "ai-events-*,-ai-events-2025.*",
+            "remote:metrics-*"})
+    void readsTheIndicesTheOperatorAllows(String indexPattern) {
+        assertThat(converter(false).toRule(resource(spec(indexPattern))).indexPattern()).isEqualTo(indexPattern);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"ai-*", "secrets", "ai-events-*,secrets", "security-7", "other:metrics-*", "remote:*",
+            "remote:ai-events-*"})
+    void refusesIndicesTheOperatorDoesNotAllow(String indexPattern) {
+        assertThatThrownBy(() -> converter(false).toRule(resource(spec(indexPattern))))
+                .isInstanceOf(InvalidMetricDefinitionException.class)
+                .hasMessageContaining("field 'indexPattern'")
+                .hasMessageContaining("adapter.custom-resources.allowed-index-patterns");
+    }
+
+    private static MetricDefinition spec(String indexPattern) {
+        return new MetricDefinition(indexPattern, null, null, null, null, Aggregation.COUNT, null, null, null, null, null, null,
+                null, null);
+    }
+
     private static MetricDefinition spec(Scope scope, String namespaceField) {
         return new MetricDefinition("ai-events-*", null, scope, namespaceField, Map.of("event.dataset", List.of("ai.request")),
                 Aggregation.RATE, null, "2m", null, null, null, null, Map.of("service", "service.name"), null);
@@ -118,6 +143,11 @@ class ElasticsearchMetricConverterTest {
             @Override
             public String namespaceField() {
                 return "k8s.ns";
+            }
+
+            @Override
+            public List<String> allowedIndexPatterns() {
+                return List.of("ai-events-*", "remote:metrics-*");
             }
 
             @Override
