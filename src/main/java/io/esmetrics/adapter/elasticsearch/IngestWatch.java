@@ -40,8 +40,9 @@ class IngestWatch {
     private final ConcurrentMap<EventIndices, IngestObservation> observed = new ConcurrentHashMap<>();
     private final ConcurrentMap<EventIndices, CompletableFuture<IngestObservation>> inFlight = new ConcurrentHashMap<>();
     /**
-     * Failed look-ups, not asked again for {@link FieldCapabilities#FAILURE_KEPT}: a failing Elasticsearch costs one
-     * look-up per set of indices every few seconds, not one per search batch, miss or explanation. Kept while both the
+     * Look-ups whose request failed, not asked again for {@link FieldCapabilities#FAILURE_KEPT}: a failing
+     * Elasticsearch costs one look-up per set of indices every few seconds, not one per search batch, miss or
+     * explanation. Kept while both the
      * wall time and the injected clock are within that time of the failure: a stopped clock must not keep a failure
      * for good, nor a clock moved on keep one made at another moment.
      */
@@ -132,6 +133,9 @@ class IngestWatch {
         List<EventIndices> all = new ArrayList<>(claims.keySet());
         Duration lookback = config.ingestLagLookback();
         List<IngestObservation> results = new ArrayList<>(all.size());
+        // Only a request that failed as a whole (no answer, an error status, the circuit open) is kept: one look-up's
+        // error inside an answer (a shard not yet started in a new index, say) passes in a moment, and is asked again.
+        boolean requestFailed = true;
         try {
             // One pattern's name in a failure every member reads would show it to the other namespaces of the batch.
             String what = all.size() == 1 ? "the look-up of the newest event of " + all.get(0)
@@ -141,6 +145,7 @@ class IngestWatch {
             for (int i = 0; i < all.size(); i++) {
                 results.add(observation(all.get(i), now, lookback, answers.get(i)));
             }
+            requestFailed = false;
         } catch (BackendUnavailableException e) {
             all.forEach(indices -> results.add(IngestObservation.failed(indices, now, lookback, e)));
         } catch (RuntimeException e) {
@@ -156,7 +161,7 @@ class IngestWatch {
             if (result.newestEvent().isPresent()) {
                 observed.put(indices, result);
             }
-            if (result.failure().isPresent()) {
+            if (requestFailed) {
                 failed.put(indices, result);
             }
             CompletableFuture<IngestObservation> claim = claims.get(indices);
