@@ -43,6 +43,30 @@ public interface CustomResourcesConfig {
     List<String> allowedIndexPatterns();
 
     /**
+     * Resources served per namespace: beyond it, the newest are not served (oldest first, then by name), each saying
+     * why in its status, and the namespace's others keep working. One team's resources cost the shared Elasticsearch
+     * searches forever (every status is computed), so a shared cluster bounds them.
+     */
+    @WithDefault("50")
+    int maxPerNamespace();
+
+    /** Labels one resource may declare: each is a grouping dimension, multiplying the series an answer holds. */
+    @WithDefault("5")
+    int maxLabels();
+
+    /** The longest {@code window} a resource may set (definitions files allow up to 24h): the time span each search reads. */
+    @WithDefault("1h")
+    Duration maxWindow();
+
+    /** The longest {@code staleness} a resource may set: how far back a {@code latest} search reads. */
+    @WithDefault("1h")
+    Duration maxStaleness();
+
+    /** The longest {@code ingestLag} a resource may set: it moves the window into the past, onto colder indices. */
+    @WithDefault("5m")
+    Duration maxIngestLag();
+
+    /**
      * How often each resource's value is computed for its status. Writes happen at most this often per resource,
      * and only when something changed: the status is for people, HPAs read the metric API.
      */

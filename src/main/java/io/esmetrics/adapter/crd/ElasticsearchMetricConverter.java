@@ -1,10 +1,12 @@
 package io.esmetrics.adapter.crd;
 
 import io.esmetrics.adapter.rules.InvalidMetricDefinitionException;
+import io.esmetrics.adapter.rules.KubernetesDuration;
 import io.esmetrics.adapter.rules.MetricDefinition;
 import io.esmetrics.adapter.rules.MetricRule;
 import io.esmetrics.adapter.rules.MetricRuleFactory;
 import io.esmetrics.adapter.rules.Scope;
+import java.time.Duration;
 
 /**
  * Turns a resource into a metric rule with the validation of definitions files, plus tenant isolation: unless
@@ -49,7 +51,21 @@ final class ElasticsearchMetricConverter {
         allowedIndices.refusal(rule.indexPattern()).ifPresent(reason -> {
             throw new InvalidMetricDefinitionException(source, name, "indexPattern", reason);
         });
+        if (rule.labels().size() > config.maxLabels()) {
+            throw new InvalidMetricDefinitionException(source, name, "labels", "declares " + rule.labels().size()
+                    + " labels, more than the " + config.maxLabels() + " this cluster allows (adapter.custom-resources.max-labels)");
+        }
+        atMost(source, name, "window", rule.window(), config.maxWindow(), "max-window");
+        atMost(source, name, "staleness", rule.staleness(), config.maxStaleness(), "max-staleness");
+        atMost(source, name, "ingestLag", rule.ingestLag(), config.maxIngestLag(), "max-ingest-lag");
         return rule;
+    }
+
+    private static void atMost(String source, String name, String field, Duration value, Duration most, String property) {
+        if (value.compareTo(most) > 0) {
+            throw new InvalidMetricDefinitionException(source, name, field, KubernetesDuration.format(value) + " is longer than the "
+                    + KubernetesDuration.format(most) + " this cluster allows (adapter.custom-resources." + property + ")");
+        }
     }
 
     static String source(ElasticsearchMetric resource) {

@@ -111,6 +111,27 @@ class ElasticsearchMetricConverterTest {
                 .hasMessageContaining("adapter.custom-resources.allowed-index-patterns");
     }
 
+    /** A team's resource within the cluster's bounds (2 labels, window 1h, staleness 30m, ingestLag 5m here), and past them. */
+    @Test
+    void refusesWhatGoesPastTheClustersBoundsNamingTheBound() {
+        MetricDefinition withinBounds = new MetricDefinition("ai-events-*", null, null, null, null, Aggregation.LATEST, "x", null,
+                "5m", null, "30m", null, Map.of("a", "a", "b", "b"), null);
+        assertThat(converter(false).toRule(resource(withinBounds)).labels()).hasSize(2);
+
+        assertThatThrownBy(() -> converter(false).toRule(resource(new MetricDefinition("ai-events-*", null, null, null, null,
+                Aggregation.COUNT, null, null, null, null, null, null, Map.of("a", "a", "b", "b", "c", "c"), null))))
+                .hasMessageContaining("field 'labels'").hasMessageContaining("adapter.custom-resources.max-labels");
+        assertThatThrownBy(() -> converter(false).toRule(resource(new MetricDefinition("ai-events-*", null, null, null, null,
+                Aggregation.RATE, null, "2h", null, null, null, null, null, null))))
+                .hasMessageContaining("field 'window': 2h0m0s is longer than the 1h0m0s").hasMessageContaining("max-window");
+        assertThatThrownBy(() -> converter(false).toRule(resource(new MetricDefinition("ai-events-*", null, null, null, null,
+                Aggregation.LATEST, "x", null, null, null, "8760h", null, null, null))))
+                .hasMessageContaining("field 'staleness'").hasMessageContaining("max-staleness");
+        assertThatThrownBy(() -> converter(false).toRule(resource(new MetricDefinition("ai-events-*", null, null, null, null,
+                Aggregation.RATE, null, null, "10m", null, null, null, null, null))))
+                .hasMessageContaining("field 'ingestLag'").hasMessageContaining("max-ingest-lag");
+    }
+
     private static MetricDefinition spec(String indexPattern) {
         return new MetricDefinition(indexPattern, null, null, null, null, Aggregation.COUNT, null, null, null, null, null, null,
                 null, null);
@@ -148,6 +169,31 @@ class ElasticsearchMetricConverterTest {
             @Override
             public List<String> allowedIndexPatterns() {
                 return List.of("ai-events-*", "remote:metrics-*");
+            }
+
+            @Override
+            public int maxPerNamespace() {
+                return 50;
+            }
+
+            @Override
+            public int maxLabels() {
+                return 2;
+            }
+
+            @Override
+            public Duration maxWindow() {
+                return Duration.ofHours(1);
+            }
+
+            @Override
+            public Duration maxStaleness() {
+                return Duration.ofMinutes(30);
+            }
+
+            @Override
+            public Duration maxIngestLag() {
+                return Duration.ofMinutes(5);
             }
 
             @Override
