@@ -56,7 +56,9 @@ class CertificateComponentsTest {
         Deployment deployment = only(stack, Deployment.class, "es-metrics-adapter");
         PodSpec pod = deployment.getSpec().getTemplate().getSpec();
         Container adapter = pod.getContainers().get(0);
-        Map<String, String> env = adapter.getEnv().stream().collect(java.util.stream.Collectors.toMap(EnvVar::getName, EnvVar::getValue));
+        // Variables set from a ConfigMap or Secret (valueFrom) have no value of their own.
+        Map<String, String> env = adapter.getEnv().stream().filter(variable -> variable.getValue() != null)
+                .collect(java.util.stream.Collectors.toMap(EnvVar::getName, EnvVar::getValue));
 
         assertThat(env).containsEntry("ADAPTER_SERVING_SELF_MANAGED", "false");
         for (String file : List.of(env.get("ADAPTER_SERVING_CERT_FILE"), env.get("ADAPTER_SERVING_KEY_FILE"))) {
