@@ -1,15 +1,12 @@
 package io.esmetrics.adapter.authentication;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.esmetrics.adapter.observability.RepeatedWarnings;
-import io.esmetrics.adapter.resilience.TokenBucket;
+import io.esmetrics.adapter.resilience.TokenBuckets;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -26,13 +23,12 @@ public class FailedRequestThrottle {
     private final Clock clock;
     private final Counter refused;
     private final Counter throttled;
-    // Bounded: a bucket left alone for a while is full again anyway, and is then the same as none.
-    private final Cache<String, TokenBucket> buckets = Caffeine.newBuilder()
-            .expireAfterAccess(Duration.ofMinutes(10)).maximumSize(100_000).build();
+    private final TokenBuckets buckets;
 
     FailedRequestThrottle(AuthenticationConfig config, Clock clock, MeterRegistry registry) {
         this.config = config.failureLimit();
         this.clock = clock;
+        this.buckets = new TokenBuckets(this.config.burst(), this.config.perSecond());
         this.refused = Counter.builder("esmetrics.access.refused")
                 .description("API requests refused 401 or 403, aggregator's excepted").register(registry);
         this.throttled = Counter.builder("esmetrics.access.throttled")
@@ -48,8 +44,7 @@ public class FailedRequestThrottle {
         if (!config.enabled()) {
             return;
         }
-        TokenBucket bucket = buckets.getIfPresent(clientAddress);
-        Optional<Duration> wait = bucket == null ? Optional.empty() : bucket.emptyFor(clock.instant());
+        Optional<Duration> wait = buckets.emptyFor(clientAddress, clock.instant());
         if (wait.isPresent()) {
             throttled.increment();
             WARNINGS.warn("Requests from " + clientAddress + " were refused (401, 403) more than " + config.burst()
@@ -64,9 +59,7 @@ public class FailedRequestThrottle {
     public void refused(String clientAddress) {
         refused.increment();
         if (config.enabled()) {
-            Instant now = clock.instant();
-            buckets.get(clientAddress, key -> new TokenBucket(Math.max(1, config.burst()), Math.max(0.001, config.perSecond()), now))
-                    .tryTake(now);
+            buckets.tryTake(clientAddress, clock.instant());
         }
     }
 }

@@ -1,14 +1,11 @@
 package io.esmetrics.adapter.cache;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.esmetrics.adapter.observability.RepeatedWarnings;
 import io.esmetrics.adapter.provider.TooManySearchesException;
-import io.esmetrics.adapter.resilience.TokenBucket;
+import io.esmetrics.adapter.resilience.TokenBuckets;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -25,14 +22,13 @@ class MissSearchLimiter {
     private final CacheConfig.MissLimit config;
     private final CacheMeters meters;
     private final Clock clock;
-    // Bounded: namespaces are few, and a bucket left alone for a while is full again anyway.
-    private final Cache<String, TokenBucket> buckets = Caffeine.newBuilder()
-            .expireAfterAccess(Duration.ofMinutes(10)).maximumSize(100_000).build();
+    private final TokenBuckets buckets;
 
     MissSearchLimiter(CacheConfig config, CacheMeters meters, Clock clock) {
         this.config = config.missLimit();
         this.meters = meters;
         this.clock = clock;
+        this.buckets = new TokenBuckets(this.config.burst(), this.config.perSecond());
     }
 
     /**
@@ -44,10 +40,7 @@ class MissSearchLimiter {
         if (!config.enabled()) {
             return;
         }
-        Instant now = clock.instant();
-        TokenBucket bucket = buckets.get(namespace,
-                key -> new TokenBucket(Math.max(1, config.burst()), Math.max(0.001, config.perSecond()), now));
-        Optional<Duration> wait = bucket.tryTake(now);
+        Optional<Duration> wait = buckets.tryTake(namespace, clock.instant());
         if (wait.isPresent()) {
             meters.rateLimited(metricName);
             WARNINGS.warn("Namespace " + namespace + " asks for more values that are not in memory than "

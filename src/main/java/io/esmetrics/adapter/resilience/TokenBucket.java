@@ -5,14 +5,14 @@ import java.time.Instant;
 import java.util.Optional;
 
 /** A token bucket read from the injected clock: {@code capacity} tokens, refilled at {@code perSecond}. */
-public final class TokenBucket {
+final class TokenBucket {
 
     private final double capacity;
     private final double perSecond;
     private double tokens;
     private Instant refilledAt;
 
-    public TokenBucket(int capacity, double perSecond, Instant now) {
+    TokenBucket(int capacity, double perSecond, Instant now) {
         this.capacity = capacity;
         this.perSecond = perSecond;
         this.tokens = capacity;
@@ -20,7 +20,7 @@ public final class TokenBucket {
     }
 
     /** Takes a token; when there is none, how long until there is one. */
-    public synchronized Optional<Duration> tryTake(Instant now) {
+    synchronized Optional<Duration> tryTake(Instant now) {
         Optional<Duration> wait = emptyFor(now);
         if (wait.isEmpty()) {
             tokens -= 1;
@@ -29,7 +29,7 @@ public final class TokenBucket {
     }
 
     /** Takes nothing: when there is no token, how long until there is one. */
-    public synchronized Optional<Duration> emptyFor(Instant now) {
+    synchronized Optional<Duration> emptyFor(Instant now) {
         refill(now);
         return tokens >= 1 ? Optional.empty() : Optional.of(Duration.ofNanos((long) Math.ceil((1 - tokens) / perSecond * 1e9)));
     }
