@@ -63,7 +63,10 @@ class ElasticsearchMetricRules implements NamespacedRules {
             entry = new Declared(resource, Optional.empty(), Optional.of(e.getMessage()));
         }
         Declared previous = declared.put(key(resource), entry);
-        boundChanged();
+        // Most updates are status writes: only a resource that appears, or turns valid or invalid, moves the bound.
+        if (previous == null || previous.rule().isPresent() != entry.rule().isPresent()) {
+            boundChanged();
+        }
         // Status writes update the resource too: only a different rule makes the values computed so far wrong.
         if (previous != null && !previous.rule().equals(entry.rule())) {
             changed.fire(new MetricDefinitionChanged(resource.getMetadata().getNamespace(), resource.getMetadata().getName()));
