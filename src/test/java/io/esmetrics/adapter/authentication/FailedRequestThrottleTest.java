@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.esmetrics.adapter.testsupport.ElasticsearchTestResource;
 import io.esmetrics.adapter.testsupport.TestPki;
-import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -23,6 +22,7 @@ import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -39,17 +39,14 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(ElasticsearchTestResource.class)
 class FailedRequestThrottleTest {
 
-    /** Three refusals at once, then one per 1000 s: nothing refills during the test. */
+    /** SecureServingTest's HTTPS and authentication; three refusals at once, then one per 1000 s: nothing refills. */
     public static final class LowLimit implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of(
-                    "adapter.serving.tls", "true",
-                    "adapter.serving.cert-file", SecurePki.SERVING.certFile().toAbsolutePath().toString(),
-                    "adapter.serving.key-file", SecurePki.SERVING.keyFile().toAbsolutePath().toString(),
-                    "adapter.authentication.enabled", "true",
-                    "adapter.authentication.failure-limit.burst", "3",
-                    "adapter.authentication.failure-limit.per-second", "0.001");
+            Map<String, String> overrides = new HashMap<>(new SecureServingTest.Secure().getConfigOverrides());
+            overrides.put("adapter.authentication.failure-limit.burst", "3");
+            overrides.put("adapter.authentication.failure-limit.per-second", "0.001");
+            return overrides;
         }
     }
 
@@ -69,10 +66,7 @@ class FailedRequestThrottleTest {
     @Test
     void refusesAnAddressThatKeepsFailingWithoutAskingTheApiServerAndKeepsServingTheAggregator() throws Exception {
         KubernetesApiAnswers.install(server);
-        client.configMaps().inNamespace("kube-system").resource(new ConfigMapBuilder()
-                .withNewMetadata().withName("extension-apiserver-authentication").withNamespace("kube-system").endMetadata()
-                .withData(SecurePki.extensionApiserverAuthentication(SecurePki.FRONT_PROXY_CA))
-                .build()).createOr(io.fabric8.kubernetes.client.dsl.NonDeletingOperation::update);
+        SecurePki.publishExtensionApiserverAuthentication(client, SecurePki.extensionApiserverAuthentication(SecurePki.FRONT_PROXY_CA));
         HttpClient aggregator = SecurePki.AGGREGATOR.httpClientTrusting(SecurePki.SERVING_CA);
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
                 assertThat(SecurePki.send(aggregator, https.getPort(), "/apis", "X-Remote-User", HPA_CONTROLLER).statusCode()).isEqualTo(200));

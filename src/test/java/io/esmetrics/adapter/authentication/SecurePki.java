@@ -1,6 +1,9 @@
 package io.esmetrics.adapter.authentication;
 
 import io.esmetrics.adapter.testsupport.Kubectl;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.esmetrics.adapter.testsupport.TestPki;
 import io.esmetrics.adapter.testsupport.TestPki.Issued;
 import java.io.IOException;
@@ -57,6 +60,17 @@ public final class SecurePki {
             request.headers(headers);
         }
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * Writes {@code data} as kube-system/extension-apiserver-authentication, as the API server publishes it: what the
+     * adapter trusts for client certificates and the front proxy, read and watched through the Kubernetes API.
+     */
+    public static void publishExtensionApiserverAuthentication(KubernetesClient client, Map<String, String> data) {
+        client.configMaps().inNamespace("kube-system").resource(new ConfigMapBuilder()
+                .withNewMetadata().withName("extension-apiserver-authentication").withNamespace("kube-system").endMetadata()
+                .withData(data)
+                .build()).createOr(NonDeletingOperation::update);
     }
 
     /** The data of kube-system/extension-apiserver-authentication, trusting {@code frontProxyCa}. */

@@ -14,7 +14,6 @@ import io.esmetrics.adapter.testsupport.ElasticsearchTestResource;
 import io.esmetrics.adapter.testsupport.Kubectl;
 import io.esmetrics.adapter.testsupport.TestPki;
 import io.esmetrics.adapter.testsupport.TestPki.Issued;
-import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -375,10 +374,7 @@ class SecureServingTest {
     }
 
     private void trustFrontProxyCa(Map<String, String> extensionApiserverAuthentication) {
-        client.configMaps().inNamespace("kube-system").resource(new ConfigMapBuilder()
-                .withNewMetadata().withName("extension-apiserver-authentication").withNamespace("kube-system").endMetadata()
-                .withData(extensionApiserverAuthentication)
-                .build()).createOr(io.fabric8.kubernetes.client.dsl.NonDeletingOperation::update);
+        SecurePki.publishExtensionApiserverAuthentication(client, extensionApiserverAuthentication);
     }
 
     private static String pathIn(String namespace) {

@@ -40,9 +40,9 @@ class AdmissionPolicyOnApiServerTest {
     static void installThePolicyWithTheAdaptersConfigMap(ControlPlane controlPlane, @TempDir Path tempDir) throws Exception {
         kubectl = controlPlane.kubectl();
         dir = tempDir;
-        AggregatedAdapter.require(kubectl.run("apply", "--server-side", "-k", Manifests.K8S.resolve("crd").toString()));
-        AggregatedAdapter.require(kubectl.run("wait", "--for=condition=Established", "--timeout=50s",
-                "customresourcedefinition/elasticsearchmetrics.esmetrics.io"));
+        kubectl.run("apply", "--server-side", "-k", Manifests.K8S.resolve("crd").toString()).requireSuccess();
+        kubectl.run("wait", "--for=condition=Established", "--timeout=50s",
+                "customresourcedefinition/elasticsearchmetrics.esmetrics.io").requireSuccess();
         List<String> parameters = new ArrayList<>(List.of(
                 "apiVersion: v1\nkind: Namespace\nmetadata: {name: es-metrics-adapter}\n",
                 "apiVersion: v1\nkind: Namespace\nmetadata: {name: " + NAMESPACE + "}\n"));
@@ -58,10 +58,10 @@ class AdmissionPolicyOnApiServerTest {
         }
         assertThat(policyObjects).hasSize(2);
         assertThat(parameters).hasSize(3);
-        AggregatedAdapter.require(kubectl.run("apply", "--server-side", "-f",
-                Files.writeString(dir.resolve("parameters.yaml"), String.join("\n---\n", parameters)).toString()));
+        kubectl.run("apply", "--server-side", "-f",
+                Files.writeString(dir.resolve("parameters.yaml"), String.join("\n---\n", parameters)).toString()).requireSuccess();
         policy = Files.writeString(dir.resolve("policy.yaml"), String.join("\n---\n", policyObjects));
-        AggregatedAdapter.require(kubectl.run("apply", "--server-side", "-f", policy.toString()));
+        kubectl.run("apply", "--server-side", "-f", policy.toString()).requireSuccess();
         // The API server compiles a new policy and starts enforcing it a moment later.
         await("the policy enforced").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
                 .until(() -> dryRun("secrets-*").exitCode() != 0);

@@ -85,9 +85,9 @@ public final class AggregatedAdapter implements AutoCloseable {
         AggregatedAdapter adapter = new AggregatedAdapter(controlPlane, elasticsearch, Map.copyOf(properties), workDir,
                 machineAddress(), freePort(), freePort());
         Kubectl kubectl = controlPlane.kubectl();
-        require(kubectl.run("apply", "--server-side", "-k", Manifests.K8S.resolve("crd").toString()));
-        require(kubectl.run("wait", "--for=condition=Established", "--timeout=50s",
-                "customresourcedefinition/elasticsearchmetrics.esmetrics.io"));
+        kubectl.run("apply", "--server-side", "-k", Manifests.K8S.resolve("crd").toString()).requireSuccess();
+        kubectl.run("wait", "--for=condition=Established", "--timeout=50s",
+                "customresourcedefinition/elasticsearchmetrics.esmetrics.io").requireSuccess();
         List<String> objects = new ArrayList<>();
         for (String document : Manifests.documents(Manifests.kustomize(Manifests.K8S.resolve("adapter")))) {
             if (!Manifests.yaml(document).path("kind").asText().equals("Deployment")) {
@@ -96,7 +96,7 @@ public final class AggregatedAdapter implements AutoCloseable {
         }
         objects.add(Manifests.read(Manifests.API_SERVICE));
         objects.add(adapter.endpointSlice());
-        require(kubectl.run("apply", "--server-side", "-f", write(workDir, "installed", objects).toString()));
+        kubectl.run("apply", "--server-side", "-f", write(workDir, "installed", objects).toString()).requireSuccess();
         return adapter;
     }
 
@@ -109,7 +109,7 @@ public final class AggregatedAdapter implements AutoCloseable {
             return;
         }
         Kubectl kubectl = controlPlane.kubectl();
-        Kubectl.Result token = require(kubectl.run("create", "token", "es-metrics-adapter", "-n", NAMESPACE, "--duration=2h"));
+        Kubectl.Result token = kubectl.run("create", "token", "es-metrics-adapter", "-n", NAMESPACE, "--duration=2h").requireSuccess();
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dquarkus.http.host=" + address,
                 "-Dquarkus.http.ssl-port=" + port,
@@ -179,7 +179,7 @@ public final class AggregatedAdapter implements AutoCloseable {
     }
 
     JsonNode apiService() throws IOException, InterruptedException {
-        return Manifests.yaml(require(controlPlane.kubectl().run("get", API_SERVICE, "-o", "json")).stdout());
+        return Manifests.yaml(controlPlane.kubectl().run("get", API_SERVICE, "-o", "json").requireSuccess().stdout());
     }
 
     String logTail() throws IOException {
@@ -254,12 +254,5 @@ public final class AggregatedAdapter implements AutoCloseable {
 
     private static Path write(Path dir, String name, List<String> documents) throws IOException {
         return Files.writeString(dir.resolve(name + ".yaml"), String.join("\n---\n", documents));
-    }
-
-    static Kubectl.Result require(Kubectl.Result result) {
-        if (result.exitCode() != 0) {
-            throw new IllegalStateException("kubectl failed: " + result.stderr());
-        }
-        return result;
     }
 }

@@ -91,8 +91,8 @@ class AggregatedApiIT {
         assertThat(availableWithoutCaBundle).isEmpty();
         String caBundle = new String(Base64.getDecoder().decode(adapter.apiService().at("/spec/caBundle").asText()),
                 StandardCharsets.US_ASCII);
-        JsonNode secret = Manifests.yaml(AggregatedAdapter.require(controlPlane.kubectl().run("get", "secret",
-                "es-metrics-adapter-tls", "-n", AggregatedAdapter.NAMESPACE, "-o", "json")).stdout());
+        JsonNode secret = Manifests.yaml(controlPlane.kubectl().run("get", "secret",
+                "es-metrics-adapter-tls", "-n", AggregatedAdapter.NAMESPACE, "-o", "json").requireSuccess().stdout());
         String secretCas = new String(Base64.getDecoder().decode(secret.at("/data/ca.crt").asText()), StandardCharsets.US_ASCII);
         assertThat(caBundle.strip()).as("the caBundle is the CAs of the adapter's Secret").isEqualTo(secretCas.strip());
     }
@@ -100,7 +100,7 @@ class AggregatedApiIT {
     @Test
     @Order(2)
     void discoveryListsTheMetricsThroughTheAggregator() throws Exception {
-        Kubectl.Result discovery = AggregatedAdapter.require(controlPlane.kubectl().run("get", "--raw", GROUP_VERSION));
+        Kubectl.Result discovery = controlPlane.kubectl().run("get", "--raw", GROUP_VERSION).requireSuccess();
         JsonNode resources = Manifests.yaml(discovery.stdout());
         assertThat(resources.path("groupVersion").asText()).isEqualTo("external.metrics.k8s.io/v1beta1");
         List<String> names = new ArrayList<>();
@@ -108,8 +108,8 @@ class AggregatedApiIT {
         assertThat(names).contains("queue_length", "request_rate");
 
         // kubectl api-resources reads the aggregated discovery document (/apis, v2), not the group's own.
-        Kubectl.Result apiResources = AggregatedAdapter.require(controlPlane.kubectl().run("api-resources",
-                "--api-group=external.metrics.k8s.io", "-o", "name"));
+        Kubectl.Result apiResources = controlPlane.kubectl().run("api-resources",
+                "--api-group=external.metrics.k8s.io", "-o", "name").requireSuccess();
         assertThat(apiResources.stdout().lines()).contains("queue_length.external.metrics.k8s.io",
                 "request_rate.external.metrics.k8s.io");
     }
@@ -125,8 +125,8 @@ class AggregatedApiIT {
                 .queueSample(now.minusSeconds(2), TEAM, "embeddings", "inference", 7)
                 .indexInto(SharedElasticsearch.node());
 
-        JsonNode list = Manifests.yaml(AggregatedAdapter.require(controlPlane.kubectl().run("get", "--raw",
-                GROUP_VERSION + "/namespaces/" + TEAM + "/queue_length?labelSelector=service%3Dchat")).stdout());
+        JsonNode list = Manifests.yaml(controlPlane.kubectl().run("get", "--raw",
+                GROUP_VERSION + "/namespaces/" + TEAM + "/queue_length?labelSelector=service%3Dchat").requireSuccess().stdout());
 
         assertThat(list.path("kind").asText()).isEqualTo("ExternalMetricValueList");
         Map<String, String> byQueue = new java.util.TreeMap<>();
@@ -140,8 +140,8 @@ class AggregatedApiIT {
     void explainAnswersThroughTheAggregator() throws Exception {
         Events.create().queueSample(Instant.now().minusSeconds(2), TEAM, "chat", "inference", 12).indexInto(SharedElasticsearch.node());
 
-        JsonNode explanation = Manifests.yaml(AggregatedAdapter.require(controlPlane.kubectl().run("get", "--raw",
-                GROUP_VERSION + "/namespaces/" + TEAM + "/queue_length?labelSelector=service%3Dchat&explain=true&target=10"))
+        JsonNode explanation = Manifests.yaml(controlPlane.kubectl().run("get", "--raw",
+                GROUP_VERSION + "/namespaces/" + TEAM + "/queue_length?labelSelector=service%3Dchat&explain=true&target=10").requireSuccess()
                 .stdout());
 
         assertThat(explanation.path("kind").asText()).isEqualTo("ExternalMetricExplanation");
@@ -209,11 +209,11 @@ class AggregatedApiIT {
         long serving = Files.size(controlPlane.apiServerLog());
         String path = GROUP_VERSION + "/namespaces/{namespace}/queue_length";
         await("the adapter's paths in the aggregated OpenAPI v2").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
-                .untilAsserted(() -> assertThat(Manifests.yaml(AggregatedAdapter.require(controlPlane.kubectl()
-                        .run("get", "--raw", "/openapi/v2")).stdout()).path("paths").has(path)).isTrue());
+                .untilAsserted(() -> assertThat(Manifests.yaml(controlPlane.kubectl()
+                        .run("get", "--raw", "/openapi/v2").requireSuccess().stdout()).path("paths").has(path)).isTrue());
 
-        JsonNode v3 = Manifests.yaml(AggregatedAdapter.require(controlPlane.kubectl().run("get", "--raw",
-                "/openapi/v3/apis/external.metrics.k8s.io/v1beta1")).stdout());
+        JsonNode v3 = Manifests.yaml(controlPlane.kubectl().run("get", "--raw",
+                "/openapi/v3/apis/external.metrics.k8s.io/v1beta1").requireSuccess().stdout());
         assertThat(v3.path("paths").has(path)).isTrue();
 
         String logSinceServing;

@@ -45,11 +45,11 @@ final class ClusterUsers {
                     """.formatted(namespace, name, clusterRole));
         }
         Path userDir = Files.createDirectories(dir.resolve(namespace + "-" + name));
-        AggregatedAdapter.require(admin.run("apply", "--server-side", "-f",
-                Files.writeString(userDir.resolve("user.yaml"), objects).toString()));
-        String token = AggregatedAdapter.require(admin.run("create", "token", name, "-n", namespace, "--duration=1h")).stdout().strip();
-        String uid = AggregatedAdapter.require(admin.run("get", "serviceaccount", name, "-n", namespace,
-                "-o", "jsonpath={.metadata.uid}")).stdout().strip();
+        admin.run("apply", "--server-side", "-f",
+                Files.writeString(userDir.resolve("user.yaml"), objects).toString()).requireSuccess();
+        String token = admin.run("create", "token", name, "-n", namespace, "--duration=1h").requireSuccess().stdout().strip();
+        String uid = admin.run("get", "serviceaccount", name, "-n", namespace,
+                "-o", "jsonpath={.metadata.uid}").requireSuccess().stdout().strip();
         Kubectl kubectl = Kubectl.configure(userDir, controlPlane.server(),
                 Map.of("certificate-authority", controlPlane.clusterCa().certFile().toString()), Map.of("token", token));
         return new User(kubectl, "system:serviceaccount:" + namespace + ":" + name, uid);

@@ -134,12 +134,12 @@ class HorizontalPodAutoscalerIT {
         awaitReplicas(team, "embeddings", 3);
 
         await("the status written by the elected writer").atMost(SCALING).untilAsserted(() -> {
-            JsonNode resource = Manifests.yaml(AggregatedAdapter.require(controlPlane.kubectl().run("get",
-                    "elasticsearchmetric", "embeddings-backlog", "-n", team, "-o", "json")).stdout());
+            JsonNode resource = Manifests.yaml(controlPlane.kubectl().run("get",
+                    "elasticsearchmetric", "embeddings-backlog", "-n", team, "-o", "json").requireSuccess().stdout());
             assertThat(resource.at("/status/value").asText()).isEqualTo("30");
         });
-        String holder = AggregatedAdapter.require(controlPlane.kubectl().run("get", "lease", "es-metrics-adapter-status",
-                "-n", AggregatedAdapter.NAMESPACE, "-o", "jsonpath={.spec.holderIdentity}")).stdout();
+        String holder = controlPlane.kubectl().run("get", "lease", "es-metrics-adapter-status",
+                "-n", AggregatedAdapter.NAMESPACE, "-o", "jsonpath={.spec.holderIdentity}").requireSuccess().stdout();
         assertThat(holder).as("the Lease's holder").isNotBlank();
     }
 
@@ -160,12 +160,7 @@ class HorizontalPodAutoscalerIT {
 
         // Then nothing more arrives.
 
-        await("ScalingActive=False").atMost(SCALING).untilAsserted(() -> {
-            JsonNode scalingActive = condition(autoscaler(team, "chat"), "ScalingActive");
-            assertThat(scalingActive.path("status").asText()).isEqualTo("False");
-            assertThat(scalingActive.path("reason").asText()).isEqualTo("FailedGetExternalMetric");
-        });
-        assertThat(replicas(team, "chat")).isEqualTo(2);
+        awaitNoMetricAndReplicasKept(team, "chat", 2);
     }
 
     /**
@@ -182,12 +177,7 @@ class HorizontalPodAutoscalerIT {
 
         adapter.stop();
 
-        await("ScalingActive=False").atMost(SCALING).untilAsserted(() -> {
-            JsonNode scalingActive = condition(autoscaler(team, "chat"), "ScalingActive");
-            assertThat(scalingActive.path("status").asText()).isEqualTo("False");
-            assertThat(scalingActive.path("reason").asText()).isEqualTo("FailedGetExternalMetric");
-        });
-        assertThat(replicas(team, "chat")).isEqualTo(2);
+        awaitNoMetricAndReplicasKept(team, "chat", 2);
     }
 
     private static String team() {
@@ -197,7 +187,7 @@ class HorizontalPodAutoscalerIT {
     private void deployWithAutoscaler(String team, String service, String metric) throws Exception {
         Path objects = Files.writeString(dir.resolve(team + "-" + service + ".yaml"),
                 AutoscaledDeployment.manifest(team, service, metric, "10"));
-        AggregatedAdapter.require(controlPlane.kubectl().run("apply", "--server-side", "-f", objects.toString()));
+        controlPlane.kubectl().run("apply", "--server-side", "-f", objects.toString()).requireSuccess();
     }
 
     private static void backlog(String team, String service, double length) {
@@ -211,13 +201,23 @@ class HorizontalPodAutoscalerIT {
                         .isEqualTo(expected));
     }
 
+    /** The HPA says it cannot read its metric (ScalingActive=False, FailedGetExternalMetric) and keeps its replicas. */
+    private void awaitNoMetricAndReplicasKept(String team, String name, int replicas) throws Exception {
+        await("ScalingActive=False").atMost(SCALING).untilAsserted(() -> {
+            JsonNode scalingActive = condition(autoscaler(team, name), "ScalingActive");
+            assertThat(scalingActive.path("status").asText()).isEqualTo("False");
+            assertThat(scalingActive.path("reason").asText()).isEqualTo("FailedGetExternalMetric");
+        });
+        assertThat(replicas(team, name)).isEqualTo(replicas);
+    }
+
     private int replicas(String team, String deployment) throws Exception {
-        return Integer.parseInt(AggregatedAdapter.require(controlPlane.kubectl().run("get", "deployment", deployment, "-n", team,
-                "-o", "jsonpath={.spec.replicas}")).stdout().strip());
+        return Integer.parseInt(controlPlane.kubectl().run("get", "deployment", deployment, "-n", team,
+                "-o", "jsonpath={.spec.replicas}").requireSuccess().stdout().strip());
     }
 
     private JsonNode autoscaler(String team, String name) throws Exception {
-        return Manifests.yaml(AggregatedAdapter.require(controlPlane.kubectl().run("get", "hpa", name, "-n", team, "-o", "json")).stdout());
+        return Manifests.yaml(controlPlane.kubectl().run("get", "hpa", name, "-n", team, "-o", "json").requireSuccess().stdout());
     }
 
     private static JsonNode condition(JsonNode autoscaler, String type) {

@@ -55,9 +55,9 @@ class ManifestsOnApiServerTest {
     @BeforeAll
     static void createTheNamespacesAndTheDefinition(ControlPlane controlPlane, @TempDir Path dir) throws Exception {
         kubectl = controlPlane.kubectl();
-        requireSuccess(kubectl.run("apply", "--server-side", "-k", Manifests.K8S.resolve("crd").toString()));
-        requireSuccess(kubectl.run("wait", "--for=condition=Established", "--timeout=50s",
-                "customresourcedefinition/elasticsearchmetrics.esmetrics.io"));
+        kubectl.run("apply", "--server-side", "-k", Manifests.K8S.resolve("crd").toString()).requireSuccess();
+        kubectl.run("wait", "--for=condition=Established", "--timeout=50s",
+                "customresourcedefinition/elasticsearchmetrics.esmetrics.io").requireSuccess();
         // The namespaces the manifests create, with their labels (PodSecurity admission reads them), and those they
         // expect to exist (monitoring, the Prometheus Operator's).
         Map<String, String> namespaces = new TreeMap<>();
@@ -73,14 +73,14 @@ class ManifestsOnApiServerTest {
             }
         }
         List<String> documents = List.copyOf(namespaces.values());
-        requireSuccess(kubectl.run("apply", "--server-side", "-f", write(dir, "namespaces", documents).toString()));
+        kubectl.run("apply", "--server-side", "-f", write(dir, "namespaces", documents).toString()).requireSuccess();
     }
 
     @AfterAll
     static void removeTheApiService() throws Exception {
         // An APIService with no adapter behind it leaves discovery incomplete, which stalls namespace deletion for
         // every test that shares this control plane.
-        requireSuccess(kubectl.run("delete", API_SERVICE, "--ignore-not-found"));
+        kubectl.run("delete", API_SERVICE, "--ignore-not-found").requireSuccess();
     }
 
     /** k8s/ as it ships, then with each optional component enabled. */
@@ -148,8 +148,8 @@ class ManifestsOnApiServerTest {
                 .filter(document -> Manifests.yaml(document).path("apiVersion").asText().startsWith("rbac.authorization.k8s.io/"))
                 .toList();
 
-        requireSuccess(kubectl.run("apply", "--server-side", "-f", write(dir, "roles", roles).toString()));
-        requireSuccess(kubectl.run("apply", "--server-side", "-f", Manifests.API_SERVICE.toString()));
+        kubectl.run("apply", "--server-side", "-f", write(dir, "roles", roles).toString()).requireSuccess();
+        kubectl.run("apply", "--server-side", "-f", Manifests.API_SERVICE.toString()).requireSuccess();
 
         assertThat(allowed(dir, "system:serviceaccount:kube-system:horizontal-pod-autoscaler",
                 "list", "external.metrics.k8s.io", "queue_length", "ai-services")).as("the HPA reads external metrics").isTrue();
@@ -184,7 +184,7 @@ class ManifestsOnApiServerTest {
                 """.formatted(user, verb, group, resource.split("/")[0], resource.contains("/") ? resource.split("/")[1] : "",
                 namespace == null ? "" : namespace));
         Kubectl.Result result = kubectl.run("create", "-f", review.toString(), "-o", "jsonpath={.status.allowed}");
-        requireSuccess(result);
+        result.requireSuccess();
         return Boolean.parseBoolean(result.stdout().strip());
     }
 
@@ -194,9 +194,5 @@ class ManifestsOnApiServerTest {
 
     private static Path write(Path dir, String name, List<String> documents) throws IOException {
         return Files.writeString(dir.resolve(name + ".yaml"), String.join("\n---\n", documents));
-    }
-
-    private static void requireSuccess(Kubectl.Result result) {
-        assertThat(result.exitCode()).as(result.stderr()).isZero();
     }
 }

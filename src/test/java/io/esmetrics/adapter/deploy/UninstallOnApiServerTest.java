@@ -33,9 +33,9 @@ class UninstallOnApiServerTest {
     static void installTheStackAndTeamMetrics(ControlPlane controlPlane, @TempDir Path dir) throws Exception {
         kubectl = controlPlane.kubectl();
         // The definition first: kubectl maps every object of one apply before it sends any.
-        requireSuccess(kubectl.run("apply", "--server-side", "-k", Manifests.K8S.resolve("crd").toString()));
-        requireSuccess(kubectl.run("wait", "--for=condition=Established", "--timeout=50s", DEFINITION));
-        requireSuccess(kubectl.run("apply", "--server-side", "-k", Manifests.K8S.toString()));
+        kubectl.run("apply", "--server-side", "-k", Manifests.K8S.resolve("crd").toString()).requireSuccess();
+        kubectl.run("wait", "--for=condition=Established", "--timeout=50s", DEFINITION).requireSuccess();
+        kubectl.run("apply", "--server-side", "-k", Manifests.K8S.toString()).requireSuccess();
         stackNamespaces = Manifests.documents(Manifests.kustomize(Manifests.K8S.resolve("uninstall"))).stream()
                 .map(Manifests::yaml)
                 .filter(object -> object.path("kind").asText().equals("Namespace"))
@@ -58,7 +58,7 @@ class UninstallOnApiServerTest {
                     ---
                     """.formatted(namespace));
         }
-        requireSuccess(kubectl.run("apply", "--server-side", "-f", Files.writeString(dir.resolve("teams.yaml"), metrics).toString()));
+        kubectl.run("apply", "--server-side", "-f", Files.writeString(dir.resolve("teams.yaml"), metrics).toString()).requireSuccess();
     }
 
     @Test
@@ -75,9 +75,5 @@ class UninstallOnApiServerTest {
         assertThat(kubectl.run("get", "elasticsearchmetrics", "--all-namespaces", "-o",
                 "jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name}{\"\\n\"}{end}").stdout().lines())
                 .containsAll(TEAM_NAMESPACES.stream().map(namespace -> namespace + "/checkout-errors").toList());
-    }
-
-    private static void requireSuccess(Kubectl.Result result) {
-        assertThat(result.exitCode()).as(result.stderr()).isZero();
     }
 }

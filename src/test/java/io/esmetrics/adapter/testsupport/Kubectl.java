@@ -18,6 +18,14 @@ public final class Kubectl {
 
     /** What kubectl printed and how it ended. */
     public record Result(int exitCode, String stdout, String stderr) {
+
+        /** This result, when kubectl succeeded; else an AssertionError with what kubectl said. */
+        public Result requireSuccess() {
+            if (exitCode != 0) {
+                throw new AssertionError("kubectl failed (exit " + exitCode + "): " + stderr);
+            }
+            return this;
+        }
     }
 
     private final Path kubeconfig;

@@ -22,9 +22,7 @@ import io.esmetrics.adapter.testsupport.FakeExternalMetricsProvider;
 import io.esmetrics.adapter.testsupport.FakeExternalMetricsProvider.Mode;
 import io.esmetrics.adapter.testsupport.Kubectl;
 import io.esmetrics.adapter.testsupport.SharedElasticsearch;
-import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.test.common.WithTestResource;
@@ -118,10 +116,7 @@ class UpstreamForwardingTest {
     @BeforeEach
     void clusterAndUpstreamAreUp() {
         KubernetesApiAnswers.install(server);
-        client.configMaps().inNamespace("kube-system").resource(new ConfigMapBuilder()
-                .withNewMetadata().withName("extension-apiserver-authentication").withNamespace("kube-system").endMetadata()
-                .withData(SecurePki.extensionApiserverAuthentication(SecurePki.FRONT_PROXY_CA))
-                .build()).createOr(NonDeletingOperation::update);
+        SecurePki.publishExtensionApiserverAuthentication(client, SecurePki.extensionApiserverAuthentication(SecurePki.FRONT_PROXY_CA));
         // Events arrive, in another namespace: the adapter's own metrics of this namespace are current zeros.
         Events.create().queueSample(Instant.now().minusSeconds(1), "other-" + namespace, "chat", "q1", 1).indexInto(SharedElasticsearch.node());
         UPSTREAM.mode(Mode.NORMAL);
