@@ -33,6 +33,17 @@ import java.util.Map;
 @ValidationRule(value = "!has(self.indexPattern) || !self.indexPattern.matches('" + MetricDefinition.EVERY_INDEX + "')",
         message = "indexPattern may not be * or _all, which read every index of the cluster, system indices included: "
                 + "name the indices")
+@ValidationRule(value = "!has(self.namespaceField) || !has(self.scope) || self.scope != '" + Scope.CLUSTER_NAME + "'",
+        message = "namespaceField must be left out when scope is " + Scope.CLUSTER_NAME)
+// Rules on the whole spec rather than on a field: the generator would copy a record component's rule twice (field
+// and accessor). CEL's duration() reads the Go syntax the pattern admits (1h30m, 1.5m, 500ms); size() costs the API
+// server the same for any list, so the filter rule fits its CEL cost budget without a bound on the map.
+@ValidationRule(value = "!has(self.window) || (duration(self.window) > duration('0s') && duration(self.window) <= duration('"
+        + MetricDefinition.MAX_WINDOW + "'))", message = "window must be more than 0s and at most " + MetricDefinition.MAX_WINDOW)
+@ValidationRule(value = "!has(self.staleness) || duration(self.staleness) > duration('0s')",
+        message = "staleness must be more than 0s")
+@ValidationRule(value = "!has(self.filter) || self.filter.all(f, size(self.filter[f]) > 0)",
+        message = "filter: every field needs at least one value")
 public record MetricDefinition(
         @Required
         @Pattern(INDEX_PATTERN)

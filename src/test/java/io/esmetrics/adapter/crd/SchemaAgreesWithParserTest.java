@@ -100,6 +100,10 @@ class SchemaAgreesWithParserTest {
                 arguments("compound and fractional durations",
                         "{indexPattern: a, aggregation: rate, window: 1h30m, ingestLag: 500ms, stalledAfter: 1.5m}"),
                 arguments("the longest window", "{indexPattern: a, aggregation: rate, window: 24h}"),
+                arguments("the longest window, written otherwise", "{indexPattern: a, aggregation: rate, window: 23h60m}"),
+                arguments("the shortest staleness", "{indexPattern: a, aggregation: latest, field: x, staleness: 1ms}"),
+                arguments("filter and scope Namespaced with namespaceField",
+                        "{indexPattern: a, aggregation: count, scope: Namespaced, namespaceField: ns, filter: {a: [x], b: [v, w]}}"),
                 arguments("stalledAfter 0s: never stalled", "{indexPattern: a, aggregation: rate, stalledAfter: 0s}"),
                 arguments("field names with @, _ and -", "{indexPattern: a, aggregation: sum, timeField: '@ts', field: _bytes-in}"),
                 arguments("a prefixed label key", "{indexPattern: a, aggregation: count, labels: {app.kubernetes.io/name: service.name}}"),
@@ -146,28 +150,27 @@ class SchemaAgreesWithParserTest {
                 arguments("a / in field", "field", "{indexPattern: a, aggregation: sum, field: a/b}"),
                 arguments("a null filter value", "filter", "{indexPattern: a, aggregation: count, filter: {a: [null]}}"),
                 arguments("a list as filter", "filter", "{indexPattern: a, aggregation: count, filter: [a]}"),
-                arguments("a list as labels", "labels", "{indexPattern: a, aggregation: count, labels: [a]}"));
+                arguments("a list as labels", "labels", "{indexPattern: a, aggregation: count, labels: [a]}"),
+                arguments("a window of 0s", "window", "{indexPattern: a, aggregation: rate, window: 0s}"),
+                arguments("a window of 0ms", "window", "{indexPattern: a, aggregation: rate, window: 0ms}"),
+                arguments("a window over 24h", "window", "{indexPattern: a, aggregation: rate, window: 25h}"),
+                arguments("a window just over 24h", "window", "{indexPattern: a, aggregation: rate, window: 23h60m1s}"),
+                arguments("a staleness of 0s", "staleness", "{indexPattern: a, aggregation: latest, field: x, staleness: 0s}"),
+                arguments("namespaceField with scope Cluster", "namespaceField",
+                        "{indexPattern: a, aggregation: count, scope: Cluster, namespaceField: ns}"),
+                arguments("a filter field with no value", "filter", "{indexPattern: a, aggregation: count, filter: {a: []}}"));
     }
 
     static Stream<Arguments> refusedByTheAdapterOnly() {
         return Stream.of(
-                arguments("a window of 0s", "m", "{indexPattern: a, aggregation: rate, window: 0s}",
-                        "the schema reads a duration as text; a bound on its value would take a CEL rule"),
-                arguments("a window over 24h", "m", "{indexPattern: a, aggregation: rate, window: 25h}",
-                        "the schema reads a duration as text; a bound on its value would take a CEL rule"),
-                arguments("a staleness of 0s", "m", "{indexPattern: a, aggregation: latest, field: x, staleness: 0s}",
-                        "the schema reads a duration as text; a bound on its value would take a CEL rule"),
-                arguments("namespaceField with scope Cluster", "m",
-                        "{indexPattern: a, aggregation: count, scope: Cluster, namespaceField: ns}",
-                        "one field depending on another: a CEL rule could say it, none does"),
-                arguments("a filter field with no value", "m", "{indexPattern: a, aggregation: count, filter: {a: []}}",
-                        "the schema sets no minItems on filter values"),
                 arguments("a filter field that is not a field name", "m",
                         "{indexPattern: a, aggregation: count, filter: {'a b': [x]}}",
-                        "a structural schema cannot constrain map keys (no propertyNames); a CEL rule could"),
+                        "a structural schema cannot constrain map keys (no propertyNames); a CEL pattern on every key "
+                                + "fits the API server's CEL cost budget only with bounds on the map and its keys"),
                 arguments("a label key that is not a Kubernetes label key", "m",
                         "{indexPattern: a, aggregation: count, labels: {'-x': f}}",
-                        "a structural schema cannot constrain map keys (no propertyNames); a CEL rule could"),
+                        "a structural schema cannot constrain map keys (no propertyNames); a CEL pattern on every key "
+                                + "fits the API server's CEL cost budget only with bounds on the map and its keys"),
                 arguments("a label field that is not a field name", "m",
                         "{indexPattern: a, aggregation: count, labels: {x: 'a b'}}",
                         "the generated schema has no pattern for map values"),
