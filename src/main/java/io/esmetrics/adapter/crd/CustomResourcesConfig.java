@@ -73,6 +73,15 @@ public interface CustomResourcesConfig {
     @WithDefault("30s")
     Duration statusInterval();
 
+    /**
+     * How often the value of a resource no HPA reads is computed for its status. A resource is read when an answer of
+     * it was asked for within {@code adapter.cache.idle-timeout}: its status then shows the value the cache keeps fresh
+     * for its readers, at no cost. An unread one costs one search per this interval, within its namespace's miss limit,
+     * and is not refreshed in the background: a resource nobody uses costs the shared Elasticsearch little.
+     */
+    @WithDefault("5m")
+    Duration unusedStatusInterval();
+
     /** An unchanged status is still rewritten after this long, so that {@code lastUpdated} shows the adapter is alive. */
     @WithDefault("5m")
     Duration statusRefresh();

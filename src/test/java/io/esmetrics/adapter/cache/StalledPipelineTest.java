@@ -3,6 +3,7 @@ package io.esmetrics.adapter.cache;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.anyOf;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
@@ -161,9 +162,14 @@ class StalledPipelineTest {
                 .body("items[0].metricLabels.service", equalTo("chat"));
     }
 
-    /** The clock at {@code at}, then one background refresh of every series asked for, as the refresher runs it. */
+    /**
+     * The clock at {@code at}, an HPA reading the resource's metric (a status shows what readers get; an unread
+     * resource is searched for every 5m only, StatusCostFollowsUseTest), then one background refresh of every series
+     * asked for, as the refresher runs it.
+     */
     private void refreshAt(Instant at) {
         clock.set(at);
+        given().get(API + team + "/chat-requests").then().statusCode(anyOf(equalTo(200), equalTo(503)));
         refresher.refresh();
     }
 

@@ -202,6 +202,11 @@ class ElasticsearchMetricConverterTest {
             }
 
             @Override
+            public Duration unusedStatusInterval() {
+                return Duration.ofMinutes(5);
+            }
+
+            @Override
             public Duration statusRefresh() {
                 return Duration.ofMinutes(5);
             }
