@@ -60,6 +60,16 @@ public interface CacheConfig {
     @WithDefault("5000")
     int maxSeriesPerNamespace();
 
+    /**
+     * Most series held for the namespace-wide answers of one namespace (one per metric: the answer every selector of a
+     * metric that adds up is picked from), so that one tenant's many or wide metrics cannot fill {@code max-series} and
+     * leave the other namespaces' answers unkept. An answer that would take a namespace beyond it is given but not
+     * kept: that namespace's requests for it are searches, within its miss limit. Keep it above
+     * {@code adapter.elasticsearch.max-series} (10,000), the most series of one answer, or such an answer is never kept.
+     */
+    @WithDefault("20000")
+    int maxNamespaceWideSeriesPerNamespace();
+
     /** Searches caused by cache misses (a selector nobody asked before, a value past its budget), per namespace. */
     MissLimit missLimit();
 

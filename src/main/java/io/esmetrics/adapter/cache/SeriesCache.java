@@ -22,8 +22,10 @@ import java.util.function.Predicate;
 
 /**
  * The answers someone asked for recently, bounded by the series (labelled values) they hold: overall, and per
- * namespace for the answers of distinct selectors. Only valid metric requests enter. An answer the bounds leave
- * no room for is not kept: it is given by a search each time, which the miss limit bounds in turn.
+ * namespace apart for the answers of distinct selectors and for the namespace-wide ones (one per metric), so that
+ * neither kind of one namespace can crowd out the other kind or the other namespaces. Only valid metric requests
+ * enter. An answer the bounds leave no room for is not kept: it is given by a search each time, which the miss limit
+ * bounds in turn.
  */
 @ApplicationScoped
 class SeriesCache {
@@ -35,6 +37,7 @@ class SeriesCache {
     private final MeterRegistry registry;
     // Changed only under the lock of this cache: entries enter and leave rarely, compared to reads.
     private final Map<String, Integer> heldByNamespace = new HashMap<>();
+    private final Map<String, Integer> heldNamespaceWide = new HashMap<>();
     private int held;
 
     SeriesCache(CacheConfig config, MeterRegistry registry) {
@@ -58,7 +61,7 @@ class SeriesCache {
     /**
      * The entry of {@code query}, created when absent and the bounds leave room; empty when they do not. The answer
      * for the empty selector (one per metric and namespace, the one every selector of a metric that adds up is
-     * picked from) only counts against the overall bound.
+     * picked from) counts against the overall bound and its namespace's namespace-wide one.
      */
     Optional<CachedSeries> series(MetricQuery query, Instant now) {
         SeriesKey key = SeriesKey.of(query.namespace(), query.metricName(), query.selector());
@@ -90,6 +93,11 @@ class SeriesCache {
                     + "time, within its miss limit, until some are forgotten");
             return null;
         }
+        int namespaceWide = heldNamespaceWide.getOrDefault(namespace, 0);
+        if (query.selector().isEmpty() && namespaceWide >= config.maxNamespaceWideSeriesPerNamespace()) {
+            refusedNamespaceWide(namespace, namespaceWide);
+            return null;
+        }
         CachedSeries created = new CachedSeries(key, query, now);
         series.put(key, created);
         adjust(created, created.weight());
@@ -101,7 +109,16 @@ class SeriesCache {
         WARNINGS.warn(warning);
     }
 
-    /** Counts the series of the entry's newest answer against the bounds (after every search). */
+    private void refusedNamespaceWide(String namespace, int held) {
+        refused("namespace-wide", "Namespace " + namespace + " holds " + held + " series in its namespace-wide answers, "
+                + "its bound (adapter.cache.max-namespace-wide-series-per-namespace): its further metrics are answered by "
+                + "a search each time, within its miss limit, until some are forgotten");
+    }
+
+    /**
+     * Counts the series of the entry's newest answer against the bounds (after every search). A namespace-wide answer
+     * that grew its namespace beyond its bound is let go: its size is known only once it is answered.
+     */
     synchronized void weigh(CachedSeries entry) {
         if (series.get(entry.key()) != entry) {
             return;
@@ -109,6 +126,13 @@ class SeriesCache {
         int before = entry.weight();
         int after = entry.reweigh();
         adjust(entry, after - before);
+        String namespace = entry.key().namespace();
+        int namespaceWide = heldNamespaceWide.getOrDefault(namespace, 0);
+        if (entry.key().selector().isEmpty() && namespaceWide > config.maxNamespaceWideSeriesPerNamespace()) {
+            series.remove(entry.key(), entry);
+            adjust(entry, -entry.weight());
+            refusedNamespaceWide(namespace, namespaceWide);
+        }
     }
 
     /** The entry of {@code query}, if it is held, counted as asked for; never creates one. */
@@ -157,14 +181,13 @@ class SeriesCache {
     }
 
     /**
-     * Counts a change of the series an entry holds. The answers for the empty selector count overall only: a
-     * namespace whose metrics have many series must not lose the room for its selectors of an average.
+     * Counts a change of the series an entry holds, overall and in its namespace's count of its kind: a namespace
+     * whose metrics have many series must not lose the room for its selectors of an average, nor the other way round.
      */
     private void adjust(CachedSeries entry, int delta) {
         held += delta;
-        if (!entry.key().selector().isEmpty()) {
-            heldByNamespace.merge(entry.key().namespace(), delta, (a, b) -> a + b == 0 ? null : a + b);
-        }
+        Map<String, Integer> byNamespace = entry.key().selector().isEmpty() ? heldNamespaceWide : heldByNamespace;
+        byNamespace.merge(entry.key().namespace(), delta, (a, b) -> a + b == 0 ? null : a + b);
     }
 
     synchronized int held() {
@@ -174,6 +197,11 @@ class SeriesCache {
     /** The series held for the distinct selectors of {@code namespace}, which its bound limits. */
     synchronized int heldIn(String namespace) {
         return heldByNamespace.getOrDefault(namespace, 0);
+    }
+
+    /** The series held for the namespace-wide answers of {@code namespace}, which their own bound limits. */
+    synchronized int heldNamespaceWideIn(String namespace) {
+        return heldNamespaceWide.getOrDefault(namespace, 0);
     }
 
     private synchronized int namespaces() {
