@@ -36,11 +36,17 @@ public interface CacheConfig {
     @WithDefault("5s")
     Duration minQueryInterval();
 
-    /** Background refresh batches run at most this many at once, to protect Elasticsearch's search pool. */
+    /**
+     * Background refresh batches run at most this many at once, to protect Elasticsearch's search pool. A namespace
+     * runs one batch at a time, so a slow namespace holds one of them: this many slow namespaces at once hold them all.
+     */
     @WithDefault("2")
     int refreshConcurrency();
 
-    /** Answers refreshed by one {@code _msearch}; those of a metric refreshed across namespaces share one anyway. */
+    /**
+     * Answers refreshed by one {@code _msearch}, all of one namespace (so that its slow searches slow no other); those
+     * of a metric refreshed across namespaces share one anyway.
+     */
     @WithDefault("100")
     int refreshBatchSize();
 

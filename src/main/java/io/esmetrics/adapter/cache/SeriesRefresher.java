@@ -1,6 +1,7 @@
 package io.esmetrics.adapter.cache;
 
 import io.esmetrics.adapter.observability.RepeatedWarnings;
+import io.esmetrics.adapter.provider.BackendUnavailableException;
 import io.esmetrics.adapter.provider.DeclaredMetrics;
 import io.esmetrics.adapter.provider.LabelNotAllowedException;
 import io.esmetrics.adapter.provider.MetricAnswer;
@@ -13,7 +14,6 @@ import io.esmetrics.adapter.time.PeriodicWork;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.quarkus.logging.Log;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -26,21 +26,34 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Every refresh interval, recomputes every answer asked for recently, in batches (one {@code _msearch} each
  * for Elasticsearch) with bounded concurrency, so the number of searches follows what is asked for, not the number
  * of HPAs polling: for a configured metric that splits into series, one search for all namespaces; for an
  * ElasticsearchMetric, one per namespace; for a metric that does not split (an average), one per selector.
+ * <p>
+ * Namespaces are refreshed fairly (docs/design.md, "Fair refresh between namespaces"): a batch holds one namespace's
+ * answers only, or the answers of one metric shared by every namespace; a namespace has one batch on the threads at a
+ * time ({@link FairRefreshSchedule}); and a refresh waits for its batches at most one refresh interval. A batch still
+ * running then keeps its answers claimed, so the next refreshes leave them alone and refresh everyone else on time.
  */
 @Startup
 @ApplicationScoped
 class SeriesRefresher {
 
     private static final RepeatedWarnings OVERRUNS = new RepeatedWarnings(SeriesRefresher.class);
+    /** How many of the slowest namespaces an overrun's warning names: enough to act on, never every tenant. */
+    private static final int SLOWEST_NAMED = 3;
+    /** Namespace names are DNS labels, without spaces: this lane cannot be taken for a namespace. */
+    private static final String ACROSS_NAMESPACES = "every namespace, metric ";
 
     private record Refresh(CachedSeries series, CompletableFuture<MetricAnswer> claim) {
     }
@@ -53,7 +66,7 @@ class SeriesRefresher {
     private final Timer duration;
     private final Counter overruns;
     private PeriodicWork ticker;
-    private ExecutorService batches;
+    private FairRefreshSchedule schedule;
 
     SeriesRefresher(SeriesCache cache, DeclaredMetrics declared, MetricsBackend backend, CacheConfig config, Clock clock,
             MeterRegistry registry) {
@@ -62,10 +75,11 @@ class SeriesRefresher {
         this.backend = backend;
         this.config = config;
         this.clock = clock;
-        this.duration = Timer.builder("esmetrics.cache.refresh").description("How long one refresh of every cached answer takes")
+        this.duration = Timer.builder("esmetrics.cache.refresh")
+                .description("How long one refresh takes, from its start until its last batch is done")
                 .register(registry);
         this.overruns = Counter.builder("esmetrics.cache.refresh.overruns")
-                .description("Refreshes that took longer than the refresh interval").register(registry);
+                .description("Refreshes whose batches were not all done within the refresh interval").register(registry);
     }
 
     @PostConstruct
@@ -73,21 +87,24 @@ class SeriesRefresher {
         if (!config.enabled()) {
             return;
         }
-        batches = Executors.newFixedThreadPool(Math.max(1, config.refreshConcurrency()),
-                BackgroundThreads.named("series-refresh-batch"));
+        schedule = new FairRefreshSchedule(config.refreshConcurrency(), BackgroundThreads.named("series-refresh-batch"));
         ticker = PeriodicWork.start("series-refresher", "refreshing cached metric values", config.refreshInterval(),
                 config.refreshInterval(), this::refresh);
     }
 
+    /** Stops the ticks, then the batches: every claim still held is completed with a failure, none is left waiting. */
     @PreDestroy
     void stop() {
         if (ticker != null) {
             ticker.close();
-            batches.shutdownNow();
+            schedule.close();
         }
     }
 
-    /** Refreshes every live series not searched for during its metric's minimum query interval. */
+    /**
+     * Refreshes every live series not searched for during its metric's minimum query interval and not still being
+     * searched for, waiting for the batches at most one refresh interval.
+     */
     void refresh() {
         long started = System.nanoTime();
         Instant now = clock.instant();
@@ -98,46 +115,76 @@ class SeriesRefresher {
                 series.claim(now).ifPresent(claim -> due.add(new Refresh(series, claim)));
             }
         }
-        List<CompletableFuture<Void>> running = new ArrayList<>();
-        for (List<Refresh> batch : batches(due)) {
-            running.add(CompletableFuture.runAsync(() -> refresh(batch), batches));
+        Map<String, List<List<Refresh>>> lanes;
+        try {
+            lanes = lanes(due, refresh -> refresh.series().query(), this::acrossNamespaces, config.refreshBatchSize());
+        } catch (RuntimeException e) {
+            new RefreshBatch(due).fail(e);
+            throw e;
         }
-        CompletableFuture.allOf(running.toArray(CompletableFuture[]::new)).join();
-        Duration took = Duration.ofNanos(System.nanoTime() - started);
-        duration.record(took);
-        if (took.compareTo(config.refreshInterval()) > 0) {
-            overruns.increment();
-            OVERRUNS.warn("Refreshing " + due.size() + " cached answers took " + took.toMillis() + " ms, longer than the "
-                    + "refresh interval (adapter.cache.refresh-interval=" + config.refreshInterval().toSeconds() + "s): "
-                    + "values get older than the interval promises. Elasticsearch is slow or overloaded, or the cache "
-                    + "holds more than it can refresh; see esmetrics_cache_refresh_seconds");
+        Map<String, List<FairRefreshSchedule.Batch>> batches = new LinkedHashMap<>();
+        lanes.forEach((lane, cut) -> batches.put(lane, cut.stream().<FairRefreshSchedule.Batch>map(RefreshBatch::new).toList()));
+        CompletableFuture<Void> done = CompletableFuture.allOf(
+                schedule.submitRoundRobin(batches).toArray(CompletableFuture[]::new));
+        done.whenComplete((ignored, failure) -> duration.record(Duration.ofNanos(System.nanoTime() - started)));
+        try {
+            done.get(Math.max(0, config.refreshInterval().toNanos() - (System.nanoTime() - started)), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            overrun();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // stopping: stop() abandons what is left
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("a refresh batch ended unlike any batch ends", e.getCause());
         }
     }
 
     /**
-     * The answers for the empty selector of a metric refreshed across namespaces go in one batch, however many: the
-     * backend computes them with one search. The others go side by side (the queries of one metric in one namespace
-     * in the same batch, where the backend answers them with one search) in batches of {@code refresh-batch-size}.
+     * Counted and logged; the batches not done go on, their answers claimed. The warning names the slowest lanes by
+     * name only (no duration, no count), so that a lasting overrun of the same namespaces is logged once per period.
      */
-    private List<List<Refresh>> batches(List<Refresh> due) {
-        Map<String, List<Refresh>> acrossNamespaces = new LinkedHashMap<>();
-        List<Refresh> others = new ArrayList<>();
-        for (Refresh refresh : due) {
-            MetricQuery query = refresh.series().query();
-            if (query.selector().isEmpty() && acrossNamespaces(query)) {
-                acrossNamespaces.computeIfAbsent(query.metricName(), name -> new ArrayList<>()).add(refresh);
+    private void overrun() {
+        overruns.increment();
+        List<String> slowest = schedule.slowest(SLOWEST_NAMED);
+        OVERRUNS.warn("Refreshing cached answers took longer than the refresh interval (adapter.cache.refresh-interval="
+                + config.refreshInterval().toMillis() + "ms)"
+                + (slowest.isEmpty() ? "" : "; still searching, slowest first (at most " + SLOWEST_NAMED + "): "
+                        + String.join("; ", slowest))
+                + ". Their values get older than the interval promises; the other namespaces are refreshed on time. "
+                + "Elasticsearch is slow for them (a heavy ElasticsearchMetric) or overloaded, or the cache holds more "
+                + "than it can refresh; see esmetrics_cache_refresh_seconds");
+    }
+
+    /**
+     * The batches of one refresh, by lane, in the order they are scheduled. First a lane per metric refreshed across
+     * namespaces, with one batch of all its answers for the empty selector: the backend computes them with one
+     * search, which serves every namespace. Then a lane per namespace, by name, with only that namespace's answers,
+     * those of one metric side by side (where the backend answers them with one search), cut into batches of at most
+     * {@code batchSize}: a namespace's slow searches are never in another namespace's {@code _msearch}.
+     */
+    static <T> Map<String, List<List<T>>> lanes(List<T> due, Function<T, MetricQuery> queryOf,
+            Predicate<MetricQuery> acrossNamespaces, int batchSize) {
+        Map<String, List<T>> shared = new LinkedHashMap<>();
+        Map<String, List<T>> byNamespace = new TreeMap<>();
+        for (T refresh : due) {
+            MetricQuery query = queryOf.apply(refresh);
+            if (query.selector().isEmpty() && acrossNamespaces.test(query)) {
+                shared.computeIfAbsent(ACROSS_NAMESPACES + query.metricName(), lane -> new ArrayList<>()).add(refresh);
             } else {
-                others.add(refresh);
+                byNamespace.computeIfAbsent(query.namespace(), namespace -> new ArrayList<>()).add(refresh);
             }
         }
-        others.sort(Comparator.comparing((Refresh refresh) -> refresh.series().query().namespace())
-                .thenComparing(refresh -> refresh.series().query().metricName()));
-        List<List<Refresh>> batches = new ArrayList<>(acrossNamespaces.values());
-        int size = Math.max(1, config.refreshBatchSize());
-        for (int from = 0; from < others.size(); from += size) {
-            batches.add(others.subList(from, Math.min(others.size(), from + size)));
-        }
-        return batches;
+        Map<String, List<List<T>>> lanes = new LinkedHashMap<>();
+        shared.forEach((lane, refreshes) -> lanes.put(lane, List.of(refreshes)));
+        int size = Math.max(1, batchSize);
+        byNamespace.forEach((namespace, refreshes) -> {
+            refreshes.sort(Comparator.comparing(refresh -> queryOf.apply(refresh).metricName()));
+            List<List<T>> cut = new ArrayList<>();
+            for (int from = 0; from < refreshes.size(); from += size) {
+                cut.add(refreshes.subList(from, Math.min(refreshes.size(), from + size)));
+            }
+            lanes.put(namespace, cut);
+        });
+        return lanes;
     }
 
     /** Whether the answers of this rule for many namespaces are refreshed in one batch: shared by all, if the backend can. */
@@ -153,25 +200,50 @@ class SeriesRefresher {
         }
     }
 
-    private void refresh(List<Refresh> batch) {
-        List<MetricQuery> queries = batch.stream().map(refresh -> refresh.series().query()).toList();
-        List<MetricAnswer> answers;
-        try {
-            answers = declared.answer(queries, backend);
-        } catch (RuntimeException e) {
-            answers = queries.stream().map(query -> MetricAnswer.failed(e)).toList();
+    /** One {@code _msearch}; its claims are completed whatever happens, with a failure if it never ran. */
+    private final class RefreshBatch implements FairRefreshSchedule.Batch {
+
+        private final List<Refresh> batch;
+
+        RefreshBatch(List<Refresh> batch) {
+            this.batch = batch;
         }
-        Instant now = clock.instant();
-        for (int i = 0; i < batch.size(); i++) {
-            Refresh refresh = batch.get(i);
-            MetricAnswer answer = answers.get(i);
-            RuntimeException failure = answer.failure().orElse(null);
-            if (failure instanceof MetricNotFoundException || failure instanceof LabelNotAllowedException) {
-                // The definitions changed under a cached series: it is not a value to keep serving.
-                cache.forget(refresh.series());
+
+        @Override
+        public void run() {
+            List<MetricQuery> queries = batch.stream().map(refresh -> refresh.series().query()).toList();
+            List<MetricAnswer> answers;
+            try {
+                answers = declared.answer(queries, backend);
+            } catch (RuntimeException e) {
+                answers = queries.stream().map(query -> MetricAnswer.failed(e)).toList();
             }
-            refresh.series().complete(refresh.claim(), answer, now);
-            cache.weigh(refresh.series());
+            Instant now = clock.instant();
+            for (int i = 0; i < batch.size(); i++) {
+                Refresh refresh = batch.get(i);
+                MetricAnswer answer = answers.get(i);
+                RuntimeException failure = answer.failure().orElse(null);
+                if (failure instanceof MetricNotFoundException || failure instanceof LabelNotAllowedException) {
+                    // The definitions changed under a cached series: it is not a value to keep serving.
+                    cache.forget(refresh.series());
+                }
+                refresh.series().complete(refresh.claim(), answer, now);
+                cache.weigh(refresh.series());
+            }
+        }
+
+        @Override
+        public void abandon(String why) {
+            fail(new BackendUnavailableException("The background refresh " + why));
+        }
+
+        void fail(RuntimeException failure) {
+            Instant now = clock.instant();
+            for (Refresh refresh : batch) {
+                if (!refresh.claim().isDone()) {
+                    refresh.series().complete(refresh.claim(), MetricAnswer.failed(failure), now);
+                }
+            }
         }
     }
 }

@@ -21,7 +21,10 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
-/** A refresh that cannot finish within the refresh interval is reported (meter, log), not silently piled up. */
+/**
+ * A refresh that cannot finish within the refresh interval is reported (meter, log), not silently piled up; its
+ * duration is measured to the end of its last batch.
+ */
 @QuarkusTest
 @TestProfile(RefreshOverrunTest.OneSecondRefresh.class)
 @WithTestResource(ProxiedElasticsearchTestResource.class)
@@ -54,8 +57,9 @@ class RefreshOverrunTest {
         } finally {
             proxy.behave(new Forward());
         }
-        assertThat(registry.timer("esmetrics.cache.refresh").max(java.util.concurrent.TimeUnit.MILLISECONDS))
-                .isGreaterThan(1_000);
+        // The overrun is counted when the refresh stops waiting; its duration once its last batch is done.
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> registry.timer("esmetrics.cache.refresh").max(java.util.concurrent.TimeUnit.MILLISECONDS) > 1_000);
     }
 
     private double overruns() {

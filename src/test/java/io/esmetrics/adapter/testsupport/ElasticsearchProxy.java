@@ -36,12 +36,17 @@ public final class ElasticsearchProxy implements AutoCloseable {
     public record Answer(int status) implements Behaviour {
     }
 
+    /** Slow for one tenant only: requests whose body mentions {@code text} (a namespace) wait, the others do not. */
+    public record DelayMentioning(String text, Duration delay) implements Behaviour {
+    }
+
     private final HttpServer server;
     private final ExecutorService threads = Executors.newCachedThreadPool();
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
     private final List<String> searches = new CopyOnWriteArrayList<>();
     private final AtomicLong requests = new AtomicLong();
+    private final AtomicLong delayed = new AtomicLong();
     private volatile String target;
     private volatile Behaviour behaviour = new Forward();
 
@@ -78,6 +83,11 @@ public final class ElasticsearchProxy implements AutoCloseable {
     /** Every request the proxy received, of any kind. */
     public long requests() {
         return requests.get();
+    }
+
+    /** Requests held back by a delay so far: a test knows a slow request has started, not only that one was sent. */
+    public long delayed() {
+        return delayed.get();
     }
 
     public long searchesMentioning(String text) {
@@ -129,7 +139,12 @@ public final class ElasticsearchProxy implements AutoCloseable {
                 return;
             }
             if (now instanceof Delay delay) {
+                delayed.incrementAndGet();
                 Thread.sleep(delay.delay().toMillis()); // the misbehaviour under test, not a test waiting
+            }
+            if (now instanceof DelayMentioning slow && new String(body, StandardCharsets.UTF_8).contains(slow.text())) {
+                delayed.incrementAndGet();
+                Thread.sleep(slow.delay().toMillis()); // the misbehaviour under test, not a test waiting
             }
             forward(exchange, body);
         } catch (InterruptedException e) {
