@@ -197,6 +197,12 @@ final class SearchRequestFactory {
             }
             case SUM, AVG, MIN, MAX -> aggregation.putObject(rule.aggregation().wireName())
                     .put("field", rule.field().orElseThrow());
+            case PERCENTILE -> {
+                // Not keyed: the value is read by position, not by a key whose decimal formatting varies by engine.
+                ObjectNode percentiles = aggregation.putObject("percentiles");
+                percentiles.put("field", rule.field().orElseThrow()).put("keyed", false);
+                percentiles.putArray("percents").add(rule.percent().orElseThrow());
+            }
         }
         return aggregation;
     }

@@ -54,6 +54,7 @@ final class SearchResponseConverter {
             case LATEST -> latest(rule, response.path("aggregations").path(SearchRequestFactory.VALUE_AGGREGATION));
             case SUM, AVG, MIN, MAX -> metricValue(rule,
                     response.path("aggregations").path(SearchRequestFactory.VALUE_AGGREGATION).path("value"));
+            case PERCENTILE -> percentile(rule, response.path("aggregations").path(SearchRequestFactory.VALUE_AGGREGATION));
         };
         return new Page(List.of(value(rule, Map.of(), total, timestamp)), Optional.empty());
     }
@@ -77,6 +78,7 @@ final class SearchResponseConverter {
             BigDecimal value = switch (rule.aggregation()) {
                 case RATE, COUNT -> fromCount(rule, bucket.path("doc_count").asLong());
                 case LATEST -> latest(rule, bucket.path(SearchRequestFactory.VALUE_AGGREGATION));
+                case PERCENTILE -> percentile(rule, bucket.path(SearchRequestFactory.VALUE_AGGREGATION));
                 default -> metricValue(rule, bucket.path(SearchRequestFactory.VALUE_AGGREGATION).path("value"));
             };
             values.add(value(rule, labels, value, timestamp));
@@ -136,6 +138,15 @@ final class SearchResponseConverter {
             return BigDecimal.ZERO;
         }
         return metricValue(rule, newest.path("fields").path(rule.field().orElseThrow()).path(0));
+    }
+
+    /** The one percentile asked for ({@code keyed: false}); no document in the window: zero, as for avg. */
+    private static BigDecimal percentile(MetricRule rule, JsonNode percentiles) {
+        JsonNode values = percentiles.path("values");
+        if (!values.isArray() || values.size() != 1) {
+            throw incomplete(rule, "the answer has no percentile");
+        }
+        return metricValue(rule, values.path(0).path("value"));
     }
 
     /** An aggregation value: {@code null} (no documents) is zero; anything else must be a finite number. */

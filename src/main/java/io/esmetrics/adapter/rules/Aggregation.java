@@ -23,7 +23,12 @@ public enum Aggregation {
     /** Minimum of a field over the window. */
     MIN,
     /** Maximum of a field over the window. */
-    MAX;
+    MAX,
+    /**
+     * A percentile of a field's values over the window (e.g. the 95th of request durations), as the engine estimates it
+     * (TDigest). Percentiles do not add up: one value over every document the selector matches.
+     */
+    PERCENTILE;
 
     @JsonValue
     public String wireName() {
@@ -32,6 +37,11 @@ public enum Aggregation {
 
     public static Optional<Aggregation> fromWireName(String name) {
         return Arrays.stream(values()).filter(a -> a.wireName().equals(name)).findFirst();
+    }
+
+    /** Whether the aggregation needs a {@code percent}. */
+    public boolean readsPercent() {
+        return this == PERCENTILE;
     }
 
     /** Whether the value is read from a document field (and so {@code field} is required). */

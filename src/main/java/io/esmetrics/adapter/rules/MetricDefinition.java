@@ -3,6 +3,8 @@ package io.esmetrics.adapter.rules;
 import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.ValidationRule;
@@ -29,7 +31,9 @@ import java.util.Map;
 @RegisterForReflection
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = "self.aggregation in ['rate', 'count'] ? !has(self.field) : has(self.field)",
-        message = "field is required by latest, sum, avg, min and max, and not used by rate and count")
+        message = "field is required by latest, sum, avg, min, max and percentile, and not used by rate and count")
+@ValidationRule(value = "self.aggregation == 'percentile' ? has(self.percent) : !has(self.percent)",
+        message = "percent is required by percentile, and not used by the other aggregations")
 @ValidationRule(value = "!has(self.indexPattern) || !self.indexPattern.matches('" + MetricDefinition.EVERY_INDEX + "')",
         message = "indexPattern may not be * or _all, which read every index of the cluster, system indices included: "
                 + "name the indices")
@@ -76,13 +80,20 @@ public record MetricDefinition(
 
         @Required
         @JsonFormat(with = JsonFormat.Feature.READ_UNKNOWN_ENUM_VALUES_AS_NULL) // as scope
-        @JsonPropertyDescription("How the matching documents become a number: rate, count, latest, sum, avg, min or max.")
+        @JsonPropertyDescription("How the matching documents become a number: rate, count, latest, sum, avg, min, max or "
+                + "percentile.")
         Aggregation aggregation,
 
         @Pattern(FIELD)
-        @JsonPropertyDescription("Numeric field read by latest, sum, avg, min and max: required by them, refused by rate "
-                + "and count.")
+        @JsonPropertyDescription("Numeric field read by latest, sum, avg, min, max and percentile: required by them, "
+                + "refused by rate and count.")
         String field,
+
+        @Min(0)
+        @Max(100)
+        @JsonPropertyDescription("For percentile: which percentile of the field's values in the window, from 0 to 100, "
+                + "e.g. 95 or 99.9. Required by percentile, refused by the others.")
+        Double percent,
 
         @Pattern(KubernetesDuration.PATTERN)
         @JsonPropertyDescription("Trailing window of the windowed aggregations (all but latest), e.g. 2m. Default "
@@ -166,9 +177,17 @@ public record MetricDefinition(
     /** The setting that lets an ElasticsearchMetric leave its namespace (crd.CustomResourcesConfig). */
     private static final String ALLOW_CLUSTER_SCOPE = "adapter.custom-resources.allow-cluster-scope";
 
+    /** A definition of any aggregation but percentile, which alone has a {@code percent}. */
+    public MetricDefinition(String indexPattern, String timeField, Scope scope, String namespaceField,
+            Map<String, List<String>> filter, Aggregation aggregation, String field, String window, String ingestLag,
+            String settle, String staleness, String stalledAfter, Map<String, String> labels, String description) {
+        this(indexPattern, timeField, scope, namespaceField, filter, aggregation, field, null, window, ingestLag, settle,
+                staleness, stalledAfter, labels, description);
+    }
+
     /** The same definition reading another namespace field. */
     public MetricDefinition withNamespaceField(String namespaceField) {
-        return new MetricDefinition(indexPattern, timeField, scope, namespaceField, filter, aggregation, field, window,
-                ingestLag, settle, staleness, stalledAfter, labels, description);
+        return new MetricDefinition(indexPattern, timeField, scope, namespaceField, filter, aggregation, field, percent,
+                window, ingestLag, settle, staleness, stalledAfter, labels, description);
     }
 }

@@ -24,6 +24,7 @@ public record MetricRule(
         Map<String, List<String>> filter,
         Aggregation aggregation,
         Optional<String> field,
+        Optional<Double> percent,
         Duration window,
         Duration ingestLag,
         Duration settle,

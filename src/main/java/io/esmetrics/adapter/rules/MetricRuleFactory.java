@@ -65,6 +65,15 @@ public final class MetricRuleFactory {
         } else if (field.isPresent()) {
             throw v.fail("field", "is not used by aggregation '" + aggregation.wireName() + "'; remove it");
         }
+        Optional<Double> percent = Optional.ofNullable(definition.percent());
+        if (aggregation.readsPercent()) {
+            double p = v.required("percent", definition.percent());
+            if (!(p >= 0 && p <= 100)) {
+                throw v.fail("percent", "must be from 0 to 100, e.g. 95 or 99.9");
+            }
+        } else if (percent.isPresent()) {
+            throw v.fail("percent", "is not used by aggregation '" + aggregation.wireName() + "'; remove it");
+        }
         Duration window = v.duration("window", definition.window(), DEFAULT_WINDOW);
         if (window.isZero() || window.compareTo(MAX_WINDOW) > 0) {
             throw v.fail("window", "must be more than 0s and at most " + MetricDefinition.MAX_WINDOW);
@@ -77,8 +86,8 @@ public final class MetricRuleFactory {
         }
         Duration stalledAfter = v.duration("stalledAfter", definition.stalledAfter(),
                 defaultStalledAfter(MetricRule.span(aggregation, window, ingestLag, staleness)));
-        return new MetricRule(name, indexPattern, timeField, namespaceField, filter(v, definition.filter()),
-                aggregation, field, window, ingestLag, settle, staleness, stalledAfter, labels(v, definition.labels()), source);
+        return new MetricRule(name, indexPattern, timeField, namespaceField, filter(v, definition.filter()), aggregation,
+                field, percent, window, ingestLag, settle, staleness, stalledAfter, labels(v, definition.labels()), source);
     }
 
     /**

@@ -80,11 +80,13 @@ class CustomResourceDefinitionTest {
         assertThat(crd.getSpec().getNames().getShortNames()).containsExactly("esmetric", "esmetrics");
         assertThat(spec.getRequired()).containsExactlyInAnyOrder("indexPattern", "aggregation");
         assertThat(spec.getProperties().get("aggregation").getEnum()).extracting(node -> node.asText())
-                .containsExactlyInAnyOrder("rate", "count", "latest", "sum", "avg", "min", "max");
+                .containsExactlyInAnyOrder("rate", "count", "latest", "sum", "avg", "min", "max", "percentile");
         assertThat(spec.getProperties().get("scope").getEnum()).extracting(node -> node.asText())
                 .containsExactlyInAnyOrder("Namespaced", "Cluster");
         assertThat(spec.getProperties().get("window").getPattern()).isEqualTo(KubernetesDuration.PATTERN);
         assertThat(spec.getProperties().get("field").getPattern()).isEqualTo(MetricDefinition.FIELD);
+        assertThat(spec.getProperties().get("percent").getMinimum()).isZero();
+        assertThat(spec.getProperties().get("percent").getMaximum()).isEqualTo(100.0);
         assertThat(spec.getXKubernetesValidations()).extracting(rule -> rule.getMessage())
                 .anyMatch(message -> message.startsWith("field is required"))
                 .anyMatch(message -> message.startsWith("indexPattern may not be * or _all"));

@@ -111,6 +111,19 @@ class ExplainTest {
         assertThat(backend.has("requestProblem")).isFalse();
     }
 
+    /** A percentile's explanation names its percent and says why selectors share no search. */
+    @Test
+    void explainsAPercentile() {
+        JsonNode explanation = read(explain(TEAM, "request_latency_p95", "labelSelector", "service=chat"));
+
+        assertThat(explanation.path("rule").path("aggregation").asText()).isEqualTo("percentile");
+        assertThat(explanation.path("rule").path("field").asText()).isEqualTo("event.duration");
+        assertThat(explanation.path("rule").path("percent").asDouble()).isEqualTo(95.0);
+        assertThat(explanation.path("backend").path("computedBy").asText()).contains("does not add up across series");
+        assertThat(explanation.path("backend").path("request").path("body").path("aggs").path("value")
+                .path("percentiles").path("percents").path(0).asDouble()).isEqualTo(95.0);
+    }
+
     /** The request shown, sent to Elasticsearch by hand, finds exactly the events the answer counts. */
     @Test
     void showsTheElasticsearchRequestThatComputesTheAnswer() {

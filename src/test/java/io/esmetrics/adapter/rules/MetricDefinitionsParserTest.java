@@ -14,10 +14,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 class MetricDefinitionsParserTest {
 
     @Test
-    void builtinsDefineQueueLengthAndRequestRate() {
+    void builtinsDefineQueueLengthRequestRateAndRequestLatency() {
         List<MetricRule> rules = MetricDefinitionsParser.parse("built-in", MetricRules.builtins());
 
-        assertThat(rules).extracting(MetricRule::name).containsExactly("queue_length", "request_rate");
+        assertThat(rules).extracting(MetricRule::name).containsExactly("queue_length", "request_rate", "request_latency_p95");
         MetricRule queueLength = rules.get(0);
         assertThat(queueLength.aggregation()).isEqualTo(Aggregation.LATEST);
         assertThat(queueLength.field()).contains("queue.length");
@@ -29,6 +29,12 @@ class MetricDefinitionsParserTest {
         assertThat(requestRate.window()).isEqualTo(Duration.ofMinutes(1));
         assertThat(requestRate.reportedWindow()).contains(Duration.ofMinutes(1));
         assertThat(requestRate.filter()).isEqualTo(Map.of("event.dataset", List.of("ai.request")));
+        MetricRule latency = rules.get(2);
+        assertThat(latency.aggregation()).isEqualTo(Aggregation.PERCENTILE);
+        assertThat(latency.percent()).contains(95.0);
+        assertThat(latency.field()).contains("event.duration");
+        assertThat(latency.splitsIntoSeries()).as("percentiles do not add up").isFalse();
+        assertThat(latency.filter()).isEqualTo(requestRate.filter());
     }
 
     @Test

@@ -44,6 +44,17 @@ public final class Events {
         return this;
     }
 
+    /** One request per duration, all at {@code at}, each taking its duration ({@code event.duration}, in nanoseconds). */
+    public Events requestsTaking(Instant at, String namespace, String service, List<Duration> durations) {
+        for (Duration duration : durations) {
+            ObjectNode event = base(at, namespace, service, "ai.request");
+            event.putObject("http").putObject("response").put("status_code", 200);
+            ((ObjectNode) event.get("event")).put("duration", duration.toNanos());
+            documents.add(event);
+        }
+        return this;
+    }
+
     /**
      * One request every {@code every}, from {@code from} (inclusive) to {@code to} (exclusive), each taking
      * {@code duration} ({@code event.duration}, in nanoseconds as ECS has it): a steady stream of load.
