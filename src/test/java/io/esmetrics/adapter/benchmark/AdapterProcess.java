@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -45,6 +46,12 @@ final class AdapterProcess implements AutoCloseable {
     }
 
     static AdapterProcess start(String elasticsearch, List<String> extraOptions) throws Exception {
+        return start(elasticsearch, extraOptions, Map.of());
+    }
+
+    /** @param environment added to the adapter's, e.g. {@code KUBECONFIG} for a scenario with a Kubernetes API */
+    static AdapterProcess start(String elasticsearch, List<String> extraOptions, Map<String, String> environment)
+            throws Exception {
         int port = freePort();
         int managementPort = freePort();
         Path log = Files.createTempFile("es-metrics-adapter-bench-", ".log");
@@ -61,7 +68,9 @@ final class AdapterProcess implements AutoCloseable {
                 .filter(option -> !option.isEmpty()).toList());
         command.addAll(List.of("-jar", "target/quarkus-app/quarkus-run.jar"));
         long started = System.nanoTime();
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         // Also when the benchmark itself is interrupted: no adapter may outlive it.
         Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
         awaitReady(process, port, log);
@@ -113,6 +122,17 @@ final class AdapterProcess implements AutoCloseable {
             }
         }
         return -1;
+    }
+
+    /**
+     * CPU time the adapter used so far, user and system, from {@code /proc/<pid>/stat} (in clock ticks of 1/100 s, as
+     * on every Linux this runs on).
+     */
+    double cpuSeconds() throws IOException {
+        String stat = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "stat"));
+        // After the command name, which may hold spaces, in parentheses: state is field 3, utime 14, stime 15.
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
     }
 
     @Override

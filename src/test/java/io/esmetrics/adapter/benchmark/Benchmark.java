@@ -3,6 +3,8 @@ package io.esmetrics.adapter.benchmark;
 import io.esmetrics.adapter.testsupport.ElasticsearchProcess;
 import io.esmetrics.adapter.testsupport.ElasticsearchProxy;
 import io.esmetrics.adapter.testsupport.Events;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -68,6 +70,10 @@ public final class Benchmark {
             System.out.println(HpaReaction.run(elasticsearch));
             return;
         }
+        if ("hostile-tenant".equals(System.getProperty("benchmark.scenario"))) {
+            System.out.println(hostileTenant(elasticsearch, proxy));
+            return;
+        }
         if (Boolean.getBoolean("benchmark.mtls-only")) {
             System.out.println("mTLS: " + mutualTls(proxy, cachedPath));
             try (AdapterProcess adapter = AdapterProcess.start(proxy.hostAndPort(), List.of())) {
@@ -99,6 +105,7 @@ public final class Benchmark {
 
         // Before the 10M events below, which would make every search of these scenarios slower than it is.
         String tenants = tenants(elasticsearch, proxy);
+        HostileTenant hostile = hostileTenant(elasticsearch, proxy);
 
         System.out.println("\n== Elasticsearch requests per 1000 HPA-style polls across " + SELECTORS + " selectors");
         HpaPolls polls = HpaPolls.run(proxy, 1000);
@@ -128,8 +135,9 @@ public final class Benchmark {
                 adapter start-up:      %s
                 adapter RSS after load: %d MiB
                 HPA reaction:          %s
+                %shostile tenant:
                 %s""", cached, uncached, mutualTls, vertxPlain, cached.requestsPerSecond() / uncached.requestsPerSecond(), SELECTORS,
-                polls, String.join("; ", refresh), startup, rss / 1024, reaction, tenants);
+                polls, String.join("; ", refresh), startup, rss / 1024, reaction, tenants, hostile);
     }
 
     /**
@@ -153,6 +161,19 @@ public final class Benchmark {
         SelectorFlood flood = SelectorFlood.run(elasticsearch, proxy, 20_000);
         System.out.println(flood);
         return summary.append("selector flood: ").append(flood).append('\n').toString();
+    }
+
+    /** {@code -Dbenchmark.scenario=hostile-tenant} runs this alone. */
+    private static HostileTenant hostileTenant(ElasticsearchProcess elasticsearch, ElasticsearchProxy proxy) throws Exception {
+        System.out.println("\n== A hostile tenant: " + HostileTenant.NAMESPACES + " ordinary namespaces polled every "
+                + TenantScale.INTERVAL.toSeconds() + " s, alone and beside one namespace at every bound");
+        // Other work on a shared machine skews both runs: say how busy it was.
+        String loadBefore = Files.readString(Path.of("/proc/loadavg")).strip();
+        HostileTenant hostile = HostileTenant.run(elasticsearch, proxy);
+        System.out.printf(Locale.ROOT, "%s, %d cores, %s; load average before: %s, after: %s%n", Instant.now(),
+                Runtime.getRuntime().availableProcessors(), System.getProperty("os.name") + " " + System.getProperty("os.arch"),
+                loadBefore, Files.readString(Path.of("/proc/loadavg")).strip());
+        return hostile;
     }
 
     /**

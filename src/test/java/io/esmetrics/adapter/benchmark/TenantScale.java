@@ -3,20 +3,11 @@ package io.esmetrics.adapter.benchmark;
 import io.esmetrics.adapter.testsupport.ElasticsearchProcess;
 import io.esmetrics.adapter.testsupport.ElasticsearchProxy;
 import io.esmetrics.adapter.testsupport.Events;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The multi-tenant scenario: N namespaces × 2 services, every namespace's HPAs polling {@code queue_length} and
@@ -30,7 +21,6 @@ record TenantScale(int namespaces, boolean acrossNamespaces, double searchesPerI
 
     /** Sync period and refresh interval: 3 s by default (time compressed 5×), {@code -Dbenchmark.tenant-interval-seconds=15} for real time. */
     static final Duration INTERVAL = Duration.ofSeconds(Long.getLong("benchmark.tenant-interval-seconds", 3));
-    private static final int WORKERS = 5;
     private static final int MEASURED_INTERVALS = 6;
     /**
      * What the image's run-java script starts the JVM with under the Deployment's 512Mi limit and JAVA_MAX_MEM_RATIO=70
@@ -56,32 +46,16 @@ record TenantScale(int namespaces, boolean acrossNamespaces, double searchesPerI
         events.indexInto(elasticsearch);
     }
 
-
-
     static TenantScale run(ElasticsearchProcess elasticsearch, ElasticsearchProxy proxy, int namespaces, boolean across)
             throws Exception {
         List<String> options = new ArrayList<>(DEPLOYMENT_JVM);
         options.addAll(List.of("-Dadapter.cache.refresh-interval=" + INTERVAL.toSeconds() + "s",
                 "-Dadapter.cache.min-query-interval=1s", "-Dadapter.elasticsearch.search-across-namespaces=" + across));
         load(elasticsearch, namespaces);
-        AtomicBoolean running = new AtomicBoolean(true);
-        AtomicLong failed = new AtomicLong();
-        ExecutorService workers = Executors.newFixedThreadPool(WORKERS);
-        try (AdapterProcess adapter = AdapterProcess.start(proxy.hostAndPort(), options)) {
-            firstContact(adapter, namespaces);
-            Latencies latencies = new Latencies();
-            Latencies warmUp = new Latencies();
-            AtomicBoolean measuring = new AtomicBoolean();
-            List<Future<?>> pollers = new ArrayList<>();
-            for (int worker = 0; worker < WORKERS; worker++) {
-                int first = worker;
-                pollers.add(workers.submit(() -> {
-                    poll(adapter, namespaces, first, running, measuring, latencies, warmUp, failed);
-                    return null;
-                }));
-            }
+        try (AdapterProcess adapter = AdapterProcess.start(proxy.hostAndPort(), options);
+                HpaControllerWorkers workers = HpaControllerWorkers.start(adapter, namespaces, INTERVAL)) {
             Thread.sleep(INTERVAL.toMillis() * 2); // two refreshes fold every namespace into one search per metric
-            measuring.set(true);
+            workers.measure();
             SearchStats statsBefore = SearchStats.of(elasticsearch);
             long searchesBefore = proxy.searchBodiesMentioning("tenant-");
             double refreshSum = adapter.meter("esmetrics_cache_refresh_seconds_sum");
@@ -95,90 +69,10 @@ record TenantScale(int namespaces, boolean acrossNamespaces, double searchesPerI
                     : (adapter.meter("esmetrics_cache_refresh_seconds_sum") - refreshSum) / refreshes * 1000;
             double overruns = adapter.meter("esmetrics_cache_refresh_overruns_total") - overrunsBefore;
             long rss = adapter.residentSetKib() / 1024;
-            running.set(false);
-            for (Future<?> poller : pollers) {
-                poller.get();
-            }
+            workers.close();
             return new TenantScale(namespaces, across, searches / (double) MEASURED_INTERVALS,
                     stats.queries() / (double) MEASURED_INTERVALS, stats.queryMillis() / (double) MEASURED_INTERVALS,
-                    latencies, refreshMillis, overruns, rss, failed.get());
-        } finally {
-            running.set(false);
-            workers.shutdownNow();
-        }
-    }
-
-    /**
-     * Every namespace's HPAs ask once, as when the adapter (or the HPA controller) starts: one search per metric and
-     * namespace, 8 at a time, until the next refresh folds them in. What is refused meanwhile (Elasticsearch's search
-     * queue is full, the circuit opens) is asked again, as the HPA controller does at its next sync.
-     */
-    private static void firstContact(AdapterProcess adapter, int namespaces) throws Exception {
-        ExecutorService threads = Executors.newFixedThreadPool(8);
-        try {
-            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(threads).build();
-            List<URI> pending = new ArrayList<>();
-            for (int i = 0; i < namespaces; i++) {
-                pending.add(uri(adapter, i, "queue_length"));
-                pending.add(uri(adapter, i, "request_rate"));
-            }
-            for (int pass = 1; !pending.isEmpty(); pass++) {
-                if (pass > 10) {
-                    throw new IllegalStateException(pending.size() + " first contacts still fail:\n" + adapter.logTail(20));
-                }
-                java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(8);
-                List<java.util.concurrent.CompletableFuture<HttpResponse<Void>>> answers = new ArrayList<>();
-                for (URI uri : pending) {
-                    inFlight.acquire();
-                    answers.add(http.sendAsync(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding())
-                            .whenComplete((response, failure) -> inFlight.release()));
-                }
-                List<URI> failed = new ArrayList<>();
-                for (int i = 0; i < answers.size(); i++) {
-                    if (answers.get(i).get().statusCode() != 200) {
-                        failed.add(pending.get(i));
-                    }
-                }
-                if (!failed.isEmpty()) {
-                    System.out.println("first contact, pass " + pass + ": " + failed.size() + " of " + pending.size()
-                            + " refused, asked again after a sync period");
-                    Thread.sleep(INTERVAL.toMillis());
-                }
-                pending = failed;
-            }
-        } finally {
-            threads.shutdownNow();
-        }
-    }
-
-    private static URI uri(AdapterProcess adapter, int namespace, String metric) {
-        String service = namespace % 2 == 0 ? "chat" : "embeddings";
-        return URI.create(adapter.url("/apis/external.metrics.k8s.io/v1beta1/namespaces/" + namespace(namespace)
-                + "/" + metric + "?labelSelector=service%3D" + service));
-    }
-
-    /** One HPA controller worker: its share of the namespaces, both metrics, once per sync period. */
-    private static void poll(AdapterProcess adapter, int namespaces, int worker, AtomicBoolean running,
-            AtomicBoolean measuring, Latencies latencies, Latencies warmUp, AtomicLong failed) throws Exception {
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        while (running.get()) {
-            long periodStart = System.nanoTime();
-            for (int i = worker; i < namespaces && running.get(); i += WORKERS) {
-                for (String metric : List.of("queue_length", "request_rate")) {
-                    URI uri = uri(adapter, i, metric);
-                    long start = System.nanoTime();
-                    HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).build(),
-                            HttpResponse.BodyHandlers.ofString());
-                    (measuring.get() ? latencies : warmUp).record(System.nanoTime() - start);
-                    if (response.statusCode() != 200) {
-                        failed.incrementAndGet();
-                    }
-                }
-            }
-            long rest = INTERVAL.toNanos() - (System.nanoTime() - periodStart);
-            if (rest > 0) {
-                Thread.sleep(rest / 1_000_000);
-            }
+                    workers.latencies(), refreshMillis, overruns, rss, workers.failed());
         }
     }
 

@@ -12,6 +12,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.ExecutorService;
@@ -45,6 +47,8 @@ public final class ElasticsearchProxy implements AutoCloseable {
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
     private final List<String> searches = new CopyOnWriteArrayList<>();
+    /** The searches again, each with how long Elasticsearch took to answer it through the proxy: not copied on write. */
+    private final Queue<TimedSearch> timedSearches = new ConcurrentLinkedQueue<>();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong delayed = new AtomicLong();
     private volatile String target;
@@ -110,6 +114,32 @@ public final class ElasticsearchProxy implements AutoCloseable {
                 .toList();
     }
 
+    /**
+     * Search requests answered so far whose body mentions {@code text}, and the seconds they took in all, from the
+     * proxy receiving them to Elasticsearch's answer: what a search costs its caller, waiting in Elasticsearch's search
+     * queue included.
+     */
+    public TimedSearches timedSearchesMentioning(String text) {
+        long count = 0;
+        long nanos = 0;
+        for (TimedSearch search : timedSearches) {
+            if (search.request().contains(text)) {
+                count++;
+                nanos += search.nanos();
+            }
+        }
+        return new TimedSearches(count, nanos / 1e9);
+    }
+
+    public record TimedSearches(long requests, double seconds) {
+        public TimedSearches minus(TimedSearches earlier) {
+            return new TimedSearches(requests - earlier.requests, seconds - earlier.seconds);
+        }
+    }
+
+    private record TimedSearch(String request, long nanos) {
+    }
+
     private static long searchBodiesMentioning(String request, String text) {
         String[] lines = request.split("\n");
         if (!lines[0].endsWith("_msearch")) {
@@ -125,11 +155,14 @@ public final class ElasticsearchProxy implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
+            long received = System.nanoTime();
             requests.incrementAndGet();
             byte[] body = exchange.getRequestBody().readAllBytes();
             String path = exchange.getRequestURI().getPath();
+            String search = null;
             if (path.endsWith("_search") || path.endsWith("_msearch")) {
-                searches.add(path + "\n" + new String(body, StandardCharsets.UTF_8));
+                search = path + "\n" + new String(body, StandardCharsets.UTF_8);
+                searches.add(search);
             }
             Behaviour now = behaviour;
             if (now instanceof Answer answer) {
@@ -147,6 +180,9 @@ public final class ElasticsearchProxy implements AutoCloseable {
                 Thread.sleep(slow.delay().toMillis()); // the misbehaviour under test, not a test waiting
             }
             forward(exchange, body);
+            if (search != null) {
+                timedSearches.add(new TimedSearch(search, System.nanoTime() - received));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
