@@ -88,8 +88,10 @@ class SeriesRefresher {
             return;
         }
         schedule = new FairRefreshSchedule(config.refreshConcurrency(), BackgroundThreads.named("series-refresh-batch"));
-        ticker = PeriodicWork.start("series-refresher", "refreshing cached metric values", config.refreshInterval(),
-                config.refreshInterval(), this::refresh);
+        // At a fixed rate: a refresh waits for its batches at most one interval, so a slow namespace's batch cannot
+        // push the others' next refresh later than one interval after their last.
+        ticker = PeriodicWork.startAtFixedRate("series-refresher", "refreshing cached metric values",
+                config.refreshInterval(), config.refreshInterval(), this::refresh);
     }
 
     /** Stops the ticks, then the batches: every claim still held is completed with a failure, none is left waiting. */

@@ -8,7 +8,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The adapter's one idiom for background work (the cache refresh, the ingest look-ups, the status writes, the
  * certificate, APIService and upstream checks): a task run on a named daemon thread of its own, {@code interval}
- * after the end of its previous run. A run that throws is logged and the next one comes as planned, where a bare
+ * after the end of its previous run ({@link #startAtFixedRate}: after its start). A run that throws is logged and the next one comes as planned, where a bare
  * {@code scheduleWithFixedDelay} would end the loop silently at the first exception. Closing it stops the thread.
  */
 public final class PeriodicWork implements AutoCloseable {
@@ -25,14 +25,32 @@ public final class PeriodicWork implements AutoCloseable {
      */
     public static PeriodicWork start(String name, String what, Duration initialDelay, Duration interval, Runnable task) {
         ScheduledExecutorService thread = BackgroundThreads.scheduler(name);
-        thread.scheduleWithFixedDelay(() -> {
+        thread.scheduleWithFixedDelay(logged(what, interval, task), initialDelay.toMillis(), Math.max(1, interval.toMillis()),
+                TimeUnit.MILLISECONDS);
+        return new PeriodicWork(thread);
+    }
+
+    /**
+     * As {@link #start}, but each run starts {@code interval} after the previous one started (or at once when that one
+     * took longer): for a task that bounds its own run to the interval and must keep its period whatever it waits for.
+     * Runs never overlap.
+     */
+    public static PeriodicWork startAtFixedRate(String name, String what, Duration initialDelay, Duration interval,
+            Runnable task) {
+        ScheduledExecutorService thread = BackgroundThreads.scheduler(name);
+        thread.scheduleAtFixedRate(logged(what, interval, task), initialDelay.toMillis(), Math.max(1, interval.toMillis()),
+                TimeUnit.MILLISECONDS);
+        return new PeriodicWork(thread);
+    }
+
+    private static Runnable logged(String what, Duration interval, Runnable task) {
+        return () -> {
             try {
                 task.run();
             } catch (RuntimeException e) {
                 Log.errorf(e, "%s failed; trying again in %s", capitalized(what), interval);
             }
-        }, initialDelay.toMillis(), Math.max(1, interval.toMillis()), TimeUnit.MILLISECONDS);
-        return new PeriodicWork(thread);
+        };
     }
 
     private static String capitalized(String what) {

@@ -35,7 +35,8 @@ import org.junit.jupiter.api.Test;
  * Fair refresh (docs/design.md): one namespace whose ElasticsearchMetric searches are slow (10 s, at a proxy in front
  * of the real Elasticsearch, for the searches that mention that namespace only) delays no other namespace's refresh.
  * Before fair refresh, both namespaces' answers shared one {@code _msearch} and every refresh waited for all of its
- * batches: the other namespace was refreshed once per slow search.
+ * batches: the other namespace was refreshed once per slow search; and refreshes must start at a fixed rate, or the
+ * others' refresh comes every two intervals while one waits for a slow batch.
  */
 @QuarkusTest
 @TestProfile(SlowNamespaceRefreshTest.HalfSecondRefresh.class)
@@ -104,6 +105,37 @@ class SlowNamespaceRefreshTest {
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
                 .until(() -> proxy.searchesMentioning(slow) > slowSearches);
         assertThat(value(slow)).isEqualTo("6");
+    }
+
+    /**
+     * A namespace slower than the interval at every refresh (700 ms searches, a 500 ms interval): each refresh that
+     * carries its next batch waits the whole interval for it. Refreshes start at a fixed rate, so the others are still
+     * refreshed every 500 ms, twelve times in 6 s; starting each a fixed delay after the previous one ended would
+     * make it every second, six.
+     */
+    @Test
+    void aNamespaceSlowAtEveryRefreshKeepsNoOtherFromItsInterval() {
+        String id = UUID.randomUUID().toString().substring(0, 8);
+        String slow = "always-slow-" + id;
+        String quick = "always-quick-" + id;
+        Instant at = Instant.now().minusSeconds(10);
+        Events.create().requests(6, at, slow, "chat", 200).requests(12, at, quick, "chat", 200)
+                .indexInto(SharedElasticsearch.node());
+        declare(slow);
+        declare(quick);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> "6".equals(value(slow)) && "12".equals(value(quick)));
+        try {
+            proxy.behave(new DelayMentioning(slow, Duration.ofMillis(700)));
+            double overrunsBefore = overruns();
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> overruns() > overrunsBefore);
+            long quickSearches = proxy.searchesMentioning(quick);
+
+            await("eight refreshes of the quick namespace in 6 s").atMost(Duration.ofSeconds(6))
+                    .pollInterval(Duration.ofMillis(50)).until(() -> proxy.searchesMentioning(quick) >= quickSearches + 8);
+        } finally {
+            proxy.behave(new Forward());
+        }
     }
 
     private double overruns() {
