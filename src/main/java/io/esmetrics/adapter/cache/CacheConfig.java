@@ -93,6 +93,14 @@ public interface CacheConfig {
 
         @WithDefault("5")
         double perSecond();
+
+        /**
+         * A search whose answer holds more series costs more: one search per this many series (a composite page of
+         * Elasticsearch's), the first taken before the search, the others charged after it. A namespace's wide answers
+         * that the bounds leave unkept then cost its share what they cost Elasticsearch, not one search each.
+         */
+        @WithDefault("1000")
+        int seriesPerSearch();
     }
 
     /** Overrides by metric name, e.g. {@code adapter.cache.metrics.queue_length.max-value-age=30s}. */

@@ -28,7 +28,8 @@ import java.util.concurrent.CompletableFuture;
  * asks the backend only for an answer it has no usable value of, once however many HPAs ask at the same time.
  * For a metric whose series add up, every selector is picked from one answer per namespace, so a selector
  * nobody asked before costs no search; the searches misses cause are rate-limited per namespace
- * ({@link MissSearchLimiter}) and what is held is bounded ({@link SeriesCache}).
+ * ({@link MissSearchLimiter}, by what they cost: one search per thousand series) and what is held is bounded
+ * ({@link SeriesCache}).
  * A failing backend is answered with the last good value while it is within the staleness budget, then
  * with 503 and the reason: never with a number the backend did not give.
  */
@@ -110,7 +111,9 @@ public class CachingMetricsProvider implements ExternalMetricsProvider {
     private List<MetricValue> uncached(MetricQuery query) {
         limiter.acquire(query.namespace(), query.metricName());
         meters.served(query.metricName(), CacheMeters.Result.MISS);
-        return backend.answer(declared.resolve(query));
+        List<MetricValue> values = backend.answer(declared.resolve(query));
+        limiter.charge(query.namespace(), values.size());
+        return values;
     }
 
     private static MetricQuery everySeries(String namespace, String metricName) {
@@ -170,6 +173,7 @@ public class CachingMetricsProvider implements ExternalMetricsProvider {
             Optional<CompletableFuture<MetricAnswer>> claim = series.claim(now);
             if (claim.isPresent()) {
                 MetricAnswer answer = ask(series.query());
+                limiter.charge(series.query().namespace(), answer.values().size());
                 series.complete(claim.get(), answer, clock.instant());
                 cache.weigh(series);
                 return answer;
@@ -216,7 +220,9 @@ public class CachingMetricsProvider implements ExternalMetricsProvider {
     public List<MetricValue> computeWithoutKeeping(String namespace, String metricName, LabelSelector selector) {
         SeriesQuery resolved = declared.resolve(namespace, metricName, selector);
         limiter.acquire(namespace, metricName);
-        return backend.answer(resolved);
+        List<MetricValue> values = backend.answer(resolved);
+        limiter.charge(namespace, values.size());
+        return values;
     }
 
     /**

@@ -9,7 +9,8 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Rate-limits, per namespace, the searches that cache misses cause. Whoever may read one metric in one namespace
+ * Rate-limits, per namespace, the searches that cache misses cause, each costing one search per thousand series its
+ * answer holds. Whoever may read one metric in one namespace
  * could otherwise make one search per request (a selector nobody asked before each time) and saturate the
  * Elasticsearch every HPA in the cluster reads from. Background refreshes are not limited: their number follows
  * what is cached, which is bounded.
@@ -29,6 +30,18 @@ class MissSearchLimiter {
         this.meters = meters;
         this.clock = clock;
         this.buckets = new TokenBuckets(this.config.burst(), this.config.perSecond());
+    }
+
+    /**
+     * Charges the namespace's share for the rest of a search that found {@code series} series: one search per
+     * {@code series-per-search}, the first already taken by {@link #acquire}. Its next searches wait for the debt.
+     */
+    void charge(String namespace, int series) {
+        if (!config.enabled()) {
+            return;
+        }
+        int searches = (series + Math.max(1, config.seriesPerSearch()) - 1) / Math.max(1, config.seriesPerSearch());
+        buckets.charge(namespace, searches - 1, clock.instant());
     }
 
     /**

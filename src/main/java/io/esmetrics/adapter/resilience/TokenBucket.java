@@ -28,6 +28,15 @@ final class TokenBucket {
         return wait;
     }
 
+    /**
+     * Takes {@code count} more tokens for work already done (a search found to cost more than one), going into debt
+     * down to minus the capacity at most: the debt is paid back by refill before the next token is given.
+     */
+    synchronized void charge(double count, Instant now) {
+        refill(now);
+        tokens = Math.max(-capacity, tokens - count);
+    }
+
     /** Takes nothing: when there is no token, how long until there is one. */
     synchronized Optional<Duration> emptyFor(Instant now) {
         refill(now);

@@ -27,6 +27,13 @@ public final class TokenBuckets {
         return buckets.get(key, absent -> new TokenBucket(burst, perSecond, now)).tryTake(now);
     }
 
+    /** Takes {@code count} more tokens of {@code key}'s bucket for work already done, into debt if need be. */
+    public void charge(String key, double count, Instant now) {
+        if (count > 0) {
+            buckets.get(key, absent -> new TokenBucket(burst, perSecond, now)).charge(count, now);
+        }
+    }
+
     /** Takes nothing: when {@code key}'s bucket has no token, how long until it has one. */
     public Optional<Duration> emptyFor(String key, Instant now) {
         TokenBucket bucket = buckets.getIfPresent(key);
