@@ -74,13 +74,7 @@ class SlowNamespaceRefreshTest {
         String id = UUID.randomUUID().toString().substring(0, 8);
         String slow = "slow-" + id;
         String quick = "quick-" + id;
-        Instant at = Instant.now().minusSeconds(10);
-        Events.create().requests(6, at, slow, "chat", 200).requests(12, at, quick, "chat", 200)
-                .indexInto(SharedElasticsearch.node());
-        declare(slow);
-        declare(quick);
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-                .until(() -> "6".equals(value(slow)) && "12".equals(value(quick)));
+        servedWithTheirEvents(slow, quick);
         double overrunsBefore = overruns();
         long delayedBefore = proxy.delayed();
         long slowSearches;
@@ -118,13 +112,7 @@ class SlowNamespaceRefreshTest {
         String id = UUID.randomUUID().toString().substring(0, 8);
         String slow = "always-slow-" + id;
         String quick = "always-quick-" + id;
-        Instant at = Instant.now().minusSeconds(10);
-        Events.create().requests(6, at, slow, "chat", 200).requests(12, at, quick, "chat", 200)
-                .indexInto(SharedElasticsearch.node());
-        declare(slow);
-        declare(quick);
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-                .until(() -> "6".equals(value(slow)) && "12".equals(value(quick)));
+        servedWithTheirEvents(slow, quick);
         try {
             proxy.behave(new DelayMentioning(slow, Duration.ofMillis(700)));
             double overrunsBefore = overruns();
@@ -136,6 +124,17 @@ class SlowNamespaceRefreshTest {
         } finally {
             proxy.behave(new Forward());
         }
+    }
+
+    /** Six events for {@code slow}, twelve for {@code quick}, each namespace's metric declared and served. */
+    private void servedWithTheirEvents(String slow, String quick) {
+        Instant at = Instant.now().minusSeconds(10);
+        Events.create().requests(6, at, slow, "chat", 200).requests(12, at, quick, "chat", 200)
+                .indexInto(SharedElasticsearch.node());
+        declare(slow);
+        declare(quick);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> "6".equals(value(slow)) && "12".equals(value(quick)));
     }
 
     private double overruns() {
