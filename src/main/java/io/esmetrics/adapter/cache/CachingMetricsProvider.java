@@ -13,6 +13,7 @@ import io.esmetrics.adapter.provider.MetricValue;
 import io.esmetrics.adapter.provider.MetricsBackend;
 import io.esmetrics.adapter.provider.SeriesQuery;
 import io.esmetrics.adapter.provider.SeriesSelection;
+import io.esmetrics.adapter.provider.TooManySearchesException;
 import io.esmetrics.adapter.provider.TooManySeriesException;
 import io.esmetrics.adapter.selector.LabelSelector;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -85,7 +86,17 @@ public class CachingMetricsProvider implements ExternalMetricsProvider {
             return good.get();
         }
         String metricName = query.metricName();
-        MetricAnswer answer = search(series, now);
+        MetricAnswer answer;
+        try {
+            answer = search(series, now);
+        } catch (TooManySearchesException e) {
+            // Refused before its first search: not kept, or the background refresh, which the miss limit does not
+            // bound, would search it for free (and a wide answer the namespace cannot afford with it).
+            if (series.lastGood().isEmpty() && series.lastFailure().isEmpty() && series.running().isEmpty()) {
+                cache.forget(series);
+            }
+            throw e;
+        }
         if (answer.succeeded()) {
             meters.served(metricName, CacheMeters.Result.MISS);
             return answer.values();

@@ -137,6 +137,11 @@ final class AdapterProcess implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        if (!process.isAlive()) {
+            // It died during the run: what it said last is the only account of why.
+            System.out.println("The adapter exited by itself with status " + process.exitValue() + "; its last lines:\n"
+                    + logTail(60));
+        }
         process.destroy();
         if (!process.waitFor(20, TimeUnit.SECONDS)) {
             process.destroyForcibly();

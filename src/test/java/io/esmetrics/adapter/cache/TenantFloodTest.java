@@ -191,6 +191,10 @@ class TenantFloodTest {
                 .body("message", containsString("namespace " + flooding));
         assertThat(proxy.searchesMentioning(flooding)).isEqualTo(searches);
         assertThat(registry.counter("esmetrics.cache.rate.limited", "metric", "queue_length_max").count()).isPositive();
+        // A namespace-wide answer the bounds have room for, refused by the miss limit before its first search: not
+        // kept, or the background refresh (which the miss limit does not bound) would search it for free.
+        given().queryParam("labelSelector", "service=svc").get(API + flooding + "/request_count").then().statusCode(429);
+        assertThat(cache.find(new MetricQuery(flooding, "request_count", LabelSelector.everything()))).isEmpty();
 
         // What the flooding namespace holds is still served, and another namespace is not affected at all.
         assertThat(value(flooding, "queue_length_max", "service=probe-0")).isEqualTo("0");
