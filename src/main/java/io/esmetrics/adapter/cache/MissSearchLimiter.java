@@ -10,10 +10,9 @@ import java.util.Optional;
 
 /**
  * Rate-limits, per namespace, the searches that cache misses cause, each costing one search per thousand series its
- * answer holds. Whoever may read one metric in one namespace
- * could otherwise make one search per request (a selector nobody asked before each time) and saturate the
- * Elasticsearch every HPA in the cluster reads from. Background refreshes are not limited: their number follows
- * what is cached, which is bounded.
+ * answer holds. Whoever may read one metric in one namespace could otherwise make one search per request (a selector
+ * nobody asked before each time) and saturate the Elasticsearch every HPA in the cluster reads from. Background
+ * refreshes are not limited: their number follows what is cached, which is bounded.
  */
 @ApplicationScoped
 class MissSearchLimiter {
