@@ -87,7 +87,9 @@ class StatusCostFollowsUseTest {
     @Test
     void aReadResourceShowsWhatItsReadersGetFromMemory() {
         create(READ, "read-requests");
-        given().get(API + "/namespaces/" + READ + "/read-requests").then().statusCode(200).body("items[0].value", equalTo("10"));
+        // An HPA reads it as soon as the adapter serves it (the informer's event takes a moment).
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get(API + "/namespaces/" + READ + "/read-requests")
+                .then().statusCode(200).body("items[0].value", equalTo("10")));
         assertThat(provider.held(READ, "read-requests", LabelSelector.everything())).isPresent();
         await().atMost(Duration.ofSeconds(20)).until(() -> statusValue(READ, "read-requests"), equalTo("10"));
 
