@@ -132,11 +132,6 @@ public class CachingMetricsProvider implements ExternalMetricsProvider {
     }
 
     @Override
-    public Optional<BackendUnavailableException> lastFailure(String namespace, String metricName, LabelSelector selector) {
-        return cache.find(new MetricQuery(namespace, metricName, selector)).flatMap(CachedSeries::lastFailure);
-    }
-
-    @Override
     public Optional<List<MetricValue>> valuesInMemory(String namespace, String metricName, LabelSelector selector) {
         if (!config.enabled()) {
             return Optional.empty();

@@ -129,8 +129,7 @@ class SeriesCache {
         String namespace = entry.key().namespace();
         int namespaceWide = heldNamespaceWide.getOrDefault(namespace, 0);
         if (entry.key().selector().isEmpty() && namespaceWide > config.maxNamespaceWideSeriesPerNamespace()) {
-            series.remove(entry.key(), entry);
-            adjust(entry, -entry.weight());
+            forget(entry);
             refusedNamespaceWide(namespace, namespaceWide);
         }
     }

@@ -31,20 +31,14 @@ public interface ExternalMetricsProvider {
     Optional<List<MetricValue>> valuesInMemory(String namespace, String metricName, LabelSelector selector);
 
     /**
-     * Why the newest attempt to compute this answer failed, while an older value is still served within its
-     * staleness budget (or no value at all); empty when the answer is current or nothing is known of it.
-     */
-    Optional<BackendUnavailableException> lastFailure(String namespace, String metricName, LabelSelector selector);
-
-    /**
-     * What is held in memory for the query, for {@code explain=true}: empty when nothing is. Never counts as asking,
-     * never creates or changes what is held.
+     * What is held in memory for the query, for {@code explain=true} and the ElasticsearchMetric statuses: empty when
+     * nothing is. Never counts as asking, never creates or changes what is held.
      */
     Optional<HeldAnswer> held(String namespace, String metricName, LabelSelector selector);
 
     /**
      * The answer {@link #values(String, String, LabelSelector)} would compute now, computed without keeping it, for
-     * {@code explain=true}. Same exceptions as {@code values}.
+     * {@code explain=true} and the status of an ElasticsearchMetric nobody reads. Same exceptions as {@code values}.
      */
     List<MetricValue> computeWithoutKeeping(String namespace, String metricName, LabelSelector selector);
 
