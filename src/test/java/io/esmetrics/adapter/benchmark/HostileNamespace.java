@@ -17,13 +17,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.IntStream;
 
 /**
  * One namespace at every bound a team can reach with the adapter's defaults (docs/elasticsearchmetric.md, "Bounds per
@@ -50,17 +45,19 @@ final class HostileNamespace implements AutoCloseable {
     private static final DateTimeFormatter DAILY_INDEX =
             DateTimeFormatter.ofPattern("'ai-events-'yyyy.MM.dd").withZone(ZoneOffset.UTC);
 
-    private final AtomicBoolean running = new AtomicBoolean(true);
     private final Map<Integer, AtomicLong> answers = new ConcurrentHashMap<>();
     private final Latencies latencies = new Latencies();
-    private final ExecutorService threads = Executors.newFixedThreadPool(POLLERS);
-    private final List<Future<?>> pollers;
+    private final PacedPollers pollers;
 
+    /** Its HPAs, on workers of their own: the HPA controller's, as far as this namespace's HPAs go. */
     private HostileNamespace(AdapterProcess adapter, Duration interval) {
-        pollers = IntStream.range(0, POLLERS).<Future<?>>mapToObj(worker -> threads.submit(() -> {
-            poll(adapter, worker, interval);
-            return null;
-        })).toList();
+        pollers = new PacedPollers(POLLERS, RESOURCES, interval, (http, resource) -> {
+            long start = System.nanoTime();
+            int status = http.send(HttpRequest.newBuilder(uri(adapter, resource)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
+            latencies.record(System.nanoTime() - start);
+            answers.computeIfAbsent(status, code -> new AtomicLong()).incrementAndGet();
+        });
     }
 
     /**
@@ -132,25 +129,6 @@ final class HostileNamespace implements AutoCloseable {
                 + "?labelSelector=model%3Dm" + (i % 10)));
     }
 
-    /** One of the HPA controller's workers, as far as this namespace's HPAs go: its share of them, once per sync period. */
-    private void poll(AdapterProcess adapter, int worker, Duration interval) throws Exception {
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        while (running.get()) {
-            long periodStart = System.nanoTime();
-            for (int i = worker; i < RESOURCES && running.get(); i += POLLERS) {
-                long start = System.nanoTime();
-                int status = http.send(HttpRequest.newBuilder(uri(adapter, i)).build(), HttpResponse.BodyHandlers.discarding())
-                        .statusCode();
-                latencies.record(System.nanoTime() - start);
-                answers.computeIfAbsent(status, code -> new AtomicLong()).incrementAndGet();
-            }
-            long rest = interval.toNanos() - (System.nanoTime() - periodStart);
-            if (rest > 0) {
-                Thread.sleep(rest / 1_000_000);
-            }
-        }
-    }
-
     /** Its HPAs' polls so far, by status code, and their latencies. */
     String polls() {
         return new TreeMap<>(answers) + " by status, " + latencies;
@@ -158,13 +136,6 @@ final class HostileNamespace implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        running.set(false);
-        try {
-            for (Future<?> poller : pollers) {
-                poller.get();
-            }
-        } finally {
-            threads.shutdownNow();
-        }
+        pollers.close();
     }
 }

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -25,35 +24,31 @@ final class HpaControllerWorkers implements AutoCloseable {
 
     private static final int WORKERS = 5;
 
-    private final AdapterProcess adapter;
-    private final int namespaces;
-    private final Duration interval;
-    private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicBoolean measuring = new AtomicBoolean();
     private final AtomicLong failed = new AtomicLong();
     private final Latencies latencies = new Latencies();
     private final Latencies warmUp = new Latencies();
-    private final ExecutorService threads = Executors.newFixedThreadPool(WORKERS);
-    private final List<Future<?>> pollers = new ArrayList<>();
+    private final PacedPollers pollers;
 
+    /** Each worker: its share of the namespaces, both metrics, once per sync period. */
     private HpaControllerWorkers(AdapterProcess adapter, int namespaces, Duration interval) {
-        this.adapter = adapter;
-        this.namespaces = namespaces;
-        this.interval = interval;
+        this.pollers = new PacedPollers(WORKERS, namespaces, interval, (http, namespace) -> {
+            for (String metric : List.of("queue_length", "request_rate")) {
+                long start = System.nanoTime();
+                HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri(adapter, namespace, metric)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                (measuring.get() ? latencies : warmUp).record(System.nanoTime() - start);
+                if (response.statusCode() != 200) {
+                    failed.incrementAndGet();
+                }
+            }
+        });
     }
 
     /** Asks every HPA once ({@link #firstContact}), then starts the workers. */
     static HpaControllerWorkers start(AdapterProcess adapter, int namespaces, Duration interval) throws Exception {
         firstContact(adapter, namespaces, interval);
-        HpaControllerWorkers workers = new HpaControllerWorkers(adapter, namespaces, interval);
-        for (int worker = 0; worker < WORKERS; worker++) {
-            int first = worker;
-            workers.pollers.add(workers.threads.submit(() -> {
-                workers.poll(first);
-                return null;
-            }));
-        }
-        return workers;
+        return new HpaControllerWorkers(adapter, namespaces, interval);
     }
 
     /** From now on, latencies count. */
@@ -73,14 +68,7 @@ final class HpaControllerWorkers implements AutoCloseable {
     /** Stops the workers after their current poll; a worker that failed fails this. */
     @Override
     public void close() throws Exception {
-        running.set(false);
-        try {
-            for (Future<?> poller : pollers) {
-                poller.get();
-            }
-        } finally {
-            threads.shutdownNow();
-        }
+        pollers.close();
     }
 
     /**
@@ -130,29 +118,5 @@ final class HpaControllerWorkers implements AutoCloseable {
         String service = namespace % 2 == 0 ? "chat" : "embeddings";
         return URI.create(adapter.url("/apis/external.metrics.k8s.io/v1beta1/namespaces/" + TenantScale.namespace(namespace)
                 + "/" + metric + "?labelSelector=service%3D" + service));
-    }
-
-    /** One worker: its share of the namespaces, both metrics, once per sync period. */
-    private void poll(int worker) throws Exception {
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        while (running.get()) {
-            long periodStart = System.nanoTime();
-            for (int i = worker; i < namespaces && running.get(); i += WORKERS) {
-                for (String metric : List.of("queue_length", "request_rate")) {
-                    URI uri = uri(adapter, i, metric);
-                    long start = System.nanoTime();
-                    HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).build(),
-                            HttpResponse.BodyHandlers.ofString());
-                    (measuring.get() ? latencies : warmUp).record(System.nanoTime() - start);
-                    if (response.statusCode() != 200) {
-                        failed.incrementAndGet();
-                    }
-                }
-            }
-            long rest = interval.toNanos() - (System.nanoTime() - periodStart);
-            if (rest > 0) {
-                Thread.sleep(rest / 1_000_000);
-            }
-        }
     }
 }
