@@ -54,6 +54,7 @@ class FieldCapabilities {
     ResolvedFields resolve(MetricRule rule) {
         SortedSet<String> fields = new TreeSet<>(rule.labels().values());
         fields.addAll(rule.filter().keySet());
+        fields.addAll(rule.numerator().keySet());
         rule.namespaceField().ifPresent(fields::add);
         if (fields.isEmpty()) {
             return ResolvedFields.AS_DECLARED;

@@ -71,7 +71,7 @@ final class SearchRequestFactory {
         boolean perSeries = rule.splitsIntoSeries();
         body.put("track_total_hits", !perSeries && !rule.aggregation().readsField());
         body.set("query", query(rule, fields, namespaces, selector, at));
-        ObjectNode valueAggregation = valueAggregation(rule);
+        ObjectNode valueAggregation = valueAggregation(rule, fields);
         if (perSeries) {
             ObjectNode series = body.putObject("aggs").putObject(SERIES_AGGREGATION);
             series.set("composite", composite(rule, fields, namespaces.size() > 1, after));
@@ -182,7 +182,7 @@ final class SearchRequestFactory {
         return composite;
     }
 
-    private static ObjectNode valueAggregation(MetricRule rule) {
+    private static ObjectNode valueAggregation(MetricRule rule, ResolvedFields fields) {
         ObjectNode aggregation = JSON.objectNode();
         switch (rule.aggregation()) {
             case RATE, COUNT -> {
@@ -202,6 +202,11 @@ final class SearchRequestFactory {
                 ObjectNode percentiles = aggregation.putObject("percentiles");
                 percentiles.put("field", rule.field().orElseThrow()).put("keyed", false);
                 percentiles.putArray("percents").add(rule.percent().orElseThrow());
+            }
+            case RATIO -> {
+                // The numerator in the denominator's own search: its documents, narrowed by the numerator's terms.
+                ArrayNode numerator = aggregation.putObject("filter").putObject("bool").putArray("filter");
+                rule.numerator().forEach((field, values) -> numerator.add(terms(fields, field, values)));
             }
         }
         return aggregation;

@@ -55,6 +55,8 @@ final class SearchResponseConverter {
             case SUM, AVG, MIN, MAX -> metricValue(rule,
                     response.path("aggregations").path(SearchRequestFactory.VALUE_AGGREGATION).path("value"));
             case PERCENTILE -> percentile(rule, response.path("aggregations").path(SearchRequestFactory.VALUE_AGGREGATION));
+            case RATIO -> ratio(rule, response.path("aggregations").path(SearchRequestFactory.VALUE_AGGREGATION),
+                    totalHits(rule, response));
         };
         return new Page(List.of(value(rule, Map.of(), total, timestamp)), Optional.empty());
     }
@@ -147,6 +149,22 @@ final class SearchResponseConverter {
             throw incomplete(rule, "the answer has no percentile");
         }
         return metricValue(rule, values.path(0).path("value"));
+    }
+
+    /**
+     * The numerator's count over the window's, as a fraction. No event in the window reads 0: no traffic asks for no
+     * capacity against errors, and an HPA must not scale on 0/0 (an error or a held value would keep a quiet service
+     * from ever scaling in).
+     */
+    private static BigDecimal ratio(MetricRule rule, JsonNode numerator, long denominator) {
+        if (denominator == 0) {
+            return BigDecimal.ZERO;
+        }
+        if (!numerator.path("doc_count").canConvertToLong()) {
+            throw incomplete(rule, "the answer has no numerator count");
+        }
+        return BigDecimal.valueOf(numerator.path("doc_count").asLong())
+                .divide(BigDecimal.valueOf(denominator), MathContext.DECIMAL64);
     }
 
     /** An aggregation value: {@code null} (no documents) is zero; anything else must be a finite number. */

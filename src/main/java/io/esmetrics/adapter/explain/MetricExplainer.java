@@ -129,6 +129,7 @@ class MetricExplainer {
     private static MetricExplanation.Rule rule(MetricRule rule) {
         return new MetricExplanation.Rule(rule.source(), rule.indexPattern(), rule.timeField(),
                 rule.namespaceField().orElse(null), rule.filter().isEmpty() ? null : rule.filter(),
+                rule.numerator().isEmpty() ? null : rule.numerator(),
                 rule.aggregation().name().toLowerCase(Locale.ROOT), rule.field().orElse(null), rule.percent().orElse(null),
                 rule.aggregation().usesWindow() ? KubernetesDuration.format(rule.window()) : null,
                 rule.aggregation().usesWindow() ? KubernetesDuration.format(rule.ingestLag()) : null,

@@ -25,8 +25,9 @@ record MetricExplanation(String kind, String namespace, String metric, String la
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Rule(String source, String indexPattern, String timeField, String namespaceField,
-            Map<String, List<String>> filter, String aggregation, String field, Double percent, String window,
-            String ingestLag, String settle, String staleness, String stalledAfter, Map<String, String> labels) {
+            Map<String, List<String>> filter, Map<String, List<String>> numerator, String aggregation, String field,
+            Double percent, String window, String ingestLag, String settle, String staleness, String stalledAfter,
+            Map<String, String> labels) {
     }
 
     /**

@@ -28,7 +28,13 @@ public enum Aggregation {
      * A percentile of a field's values over the window (e.g. the 95th of request durations), as the engine estimates it
      * (TDigest). Percentiles do not add up: one value over every document the selector matches.
      */
-    PERCENTILE;
+    PERCENTILE,
+    /**
+     * The share of the window's events that also match a {@code numerator} filter (e.g. 5xx responses of all
+     * requests), counted in one search; no event in the window reads 0. Shares do not add up: one value over every
+     * document the selector matches.
+     */
+    RATIO;
 
     @JsonValue
     public String wireName() {
@@ -44,9 +50,14 @@ public enum Aggregation {
         return this == PERCENTILE;
     }
 
+    /** Whether the aggregation needs a {@code numerator}. */
+    public boolean readsNumerator() {
+        return this == RATIO;
+    }
+
     /** Whether the value is read from a document field (and so {@code field} is required). */
     public boolean readsField() {
-        return this != RATE && this != COUNT;
+        return this != RATE && this != COUNT && this != RATIO;
     }
 
     /** Whether the documents are taken from a trailing window (all but {@link #LATEST}). */

@@ -30,10 +30,12 @@ import java.util.Map;
 // Read and written by Jackson through reflection, which a native image must be told about.
 @RegisterForReflection
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "self.aggregation in ['rate', 'count'] ? !has(self.field) : has(self.field)",
-        message = "field is required by latest, sum, avg, min, max and percentile, and not used by rate and count")
+@ValidationRule(value = "self.aggregation in ['rate', 'count', 'ratio'] ? !has(self.field) : has(self.field)",
+        message = "field is required by latest, sum, avg, min, max and percentile, and not used by rate, count and ratio")
 @ValidationRule(value = "self.aggregation == 'percentile' ? has(self.percent) : !has(self.percent)",
         message = "percent is required by percentile, and not used by the other aggregations")
+@ValidationRule(value = "self.aggregation == 'ratio' ? has(self.numerator) && size(self.numerator) > 0 : !has(self.numerator)",
+        message = "numerator is required by ratio (at least one field), and not used by the other aggregations")
 @ValidationRule(value = "!has(self.indexPattern) || !self.indexPattern.matches('" + MetricDefinition.EVERY_INDEX + "')",
         message = "indexPattern may not be * or _all, which read every index of the cluster, system indices included: "
                 + "name the indices")
@@ -48,6 +50,8 @@ import java.util.Map;
         message = "staleness must be more than 0s")
 @ValidationRule(value = "!has(self.filter) || self.filter.all(f, size(self.filter[f]) > 0)",
         message = "filter: every field needs at least one value")
+@ValidationRule(value = "!has(self.numerator) || self.numerator.all(f, size(self.numerator[f]) > 0)",
+        message = "numerator: every field needs at least one value")
 public record MetricDefinition(
         @Required
         @Pattern(INDEX_PATTERN)
@@ -78,15 +82,21 @@ public record MetricDefinition(
                 + "never query syntax).")
         Map<String, List<String>> filter,
 
+        @JsonPropertyDescription("For ratio: field -> accepted values, as filter, of the events counted above the line; "
+                + "the ratio is the share of the events matching filter (and the selector) that also match every entry "
+                + "here, e.g. http.response.status_code: [500, 503]. No event in the window reads 0. Required by ratio, "
+                + "refused by the others.")
+        Map<String, List<String>> numerator,
+
         @Required
         @JsonFormat(with = JsonFormat.Feature.READ_UNKNOWN_ENUM_VALUES_AS_NULL) // as scope
-        @JsonPropertyDescription("How the matching documents become a number: rate, count, latest, sum, avg, min, max or "
-                + "percentile.")
+        @JsonPropertyDescription("How the matching documents become a number: rate, count, latest, sum, avg, min, max, "
+                + "percentile or ratio.")
         Aggregation aggregation,
 
         @Pattern(FIELD)
         @JsonPropertyDescription("Numeric field read by latest, sum, avg, min, max and percentile: required by them, "
-                + "refused by rate and count.")
+                + "refused by rate, count and ratio.")
         String field,
 
         @Min(0)
@@ -177,17 +187,20 @@ public record MetricDefinition(
     /** The setting that lets an ElasticsearchMetric leave its namespace (crd.CustomResourcesConfig). */
     private static final String ALLOW_CLUSTER_SCOPE = "adapter.custom-resources.allow-cluster-scope";
 
-    /** A definition of any aggregation but percentile, which alone has a {@code percent}. */
+    /**
+     * A definition of any aggregation but percentile and ratio, which alone have a {@code percent} and a
+     * {@code numerator}.
+     */
     public MetricDefinition(String indexPattern, String timeField, Scope scope, String namespaceField,
             Map<String, List<String>> filter, Aggregation aggregation, String field, String window, String ingestLag,
             String settle, String staleness, String stalledAfter, Map<String, String> labels, String description) {
-        this(indexPattern, timeField, scope, namespaceField, filter, aggregation, field, null, window, ingestLag, settle,
-                staleness, stalledAfter, labels, description);
+        this(indexPattern, timeField, scope, namespaceField, filter, null, aggregation, field, null, window, ingestLag,
+                settle, staleness, stalledAfter, labels, description);
     }
 
     /** The same definition reading another namespace field. */
     public MetricDefinition withNamespaceField(String namespaceField) {
-        return new MetricDefinition(indexPattern, timeField, scope, namespaceField, filter, aggregation, field, percent,
-                window, ingestLag, settle, staleness, stalledAfter, labels, description);
+        return new MetricDefinition(indexPattern, timeField, scope, namespaceField, filter, numerator, aggregation, field,
+                percent, window, ingestLag, settle, staleness, stalledAfter, labels, description);
     }
 }

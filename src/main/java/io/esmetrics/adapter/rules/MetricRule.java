@@ -11,7 +11,9 @@ import java.util.SortedMap;
  * A validated metric definition, ready to be turned into queries.
  *
  * @param namespaceField absent for cluster-scoped metrics
- * @param field          absent for rate and count
+ * @param numerator      for ratio, the filter of the events counted above the line (on top of {@code filter});
+ *                       empty for the others
+ * @param field          absent for rate, count and ratio
  * @param stalledAfter   the newest event of the indices older than this means a stalled pipeline, not zero load;
  *                       zero: never
  * @param labels         selector label → document field, sorted by label so that queries are stable
@@ -22,6 +24,7 @@ public record MetricRule(
         String timeField,
         Optional<String> namespaceField,
         Map<String, List<String>> filter,
+        Map<String, List<String>> numerator,
         Aggregation aggregation,
         Optional<String> field,
         Optional<Double> percent,

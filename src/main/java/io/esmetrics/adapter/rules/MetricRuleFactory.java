@@ -74,6 +74,12 @@ public final class MetricRuleFactory {
         } else if (percent.isPresent()) {
             throw v.fail("percent", "is not used by aggregation '" + aggregation.wireName() + "'; remove it");
         }
+        Map<String, List<String>> numerator = filter(v, "numerator", definition.numerator());
+        if (aggregation.readsNumerator() && numerator.isEmpty()) {
+            throw v.fail("numerator", "is required by aggregation 'ratio': the filter of the events counted above the line");
+        } else if (!aggregation.readsNumerator() && definition.numerator() != null) {
+            throw v.fail("numerator", "is not used by aggregation '" + aggregation.wireName() + "'; remove it");
+        }
         Duration window = v.duration("window", definition.window(), DEFAULT_WINDOW);
         if (window.isZero() || window.compareTo(MAX_WINDOW) > 0) {
             throw v.fail("window", "must be more than 0s and at most " + MetricDefinition.MAX_WINDOW);
@@ -86,8 +92,8 @@ public final class MetricRuleFactory {
         }
         Duration stalledAfter = v.duration("stalledAfter", definition.stalledAfter(),
                 defaultStalledAfter(MetricRule.span(aggregation, window, ingestLag, staleness)));
-        return new MetricRule(name, indexPattern, timeField, namespaceField, filter(v, definition.filter()), aggregation,
-                field, percent, window, ingestLag, settle, staleness, stalledAfter, labels(v, definition.labels()), source);
+        return new MetricRule(name, indexPattern, timeField, namespaceField, filter(v, "filter", definition.filter()),
+                numerator, aggregation, field, percent, window, ingestLag, settle, staleness, stalledAfter, labels(v, definition.labels()), source);
     }
 
     /**
@@ -99,13 +105,14 @@ public final class MetricRuleFactory {
         return half.compareTo(MIN_DEFAULT_STALLED_AFTER) < 0 ? MIN_DEFAULT_STALLED_AFTER : half;
     }
 
-    private static Map<String, List<String>> filter(Validation v, Map<String, List<String>> filter) {
+    /** A filter or a ratio's numerator: field -> accepted values. */
+    private static Map<String, List<String>> filter(Validation v, String name, Map<String, List<String>> filter) {
         Map<String, List<String>> checked = new LinkedHashMap<>();
         if (filter != null) {
             filter.forEach((field, values) -> {
-                v.field("filter", field);
+                v.field(name, field);
                 if (values == null || values.isEmpty() || values.stream().anyMatch(value -> value == null)) {
-                    throw v.fail("filter." + field, "needs at least one value, and no null values");
+                    throw v.fail(name + "." + field, "needs at least one value, and no null values");
                 }
                 checked.put(field, List.copyOf(values));
             });

@@ -80,7 +80,7 @@ class CustomResourceDefinitionTest {
         assertThat(crd.getSpec().getNames().getShortNames()).containsExactly("esmetric", "esmetrics");
         assertThat(spec.getRequired()).containsExactlyInAnyOrder("indexPattern", "aggregation");
         assertThat(spec.getProperties().get("aggregation").getEnum()).extracting(node -> node.asText())
-                .containsExactlyInAnyOrder("rate", "count", "latest", "sum", "avg", "min", "max", "percentile");
+                .containsExactlyInAnyOrder("rate", "count", "latest", "sum", "avg", "min", "max", "percentile", "ratio");
         assertThat(spec.getProperties().get("scope").getEnum()).extracting(node -> node.asText())
                 .containsExactlyInAnyOrder("Namespaced", "Cluster");
         assertThat(spec.getProperties().get("window").getPattern()).isEqualTo(KubernetesDuration.PATTERN);

@@ -93,6 +93,19 @@ class ElasticsearchMetricConverterTest {
         assertThat(rule.namespaceField()).contains("k8s.ns");
     }
 
+    @Test
+    void theDocumentedRatioIsAValidResource() throws IOException {
+        String page = Files.readString(Path.of("docs/elasticsearchmetric.md"));
+        String section = page.substring(page.indexOf("## Example: an error ratio"));
+        String yaml = section.substring(section.indexOf("```yaml") + "```yaml".length(), section.indexOf("```", section.indexOf("```yaml") + 7));
+
+        MetricRule rule = converter(false).toRule(Serialization.unmarshal(yaml, ElasticsearchMetric.class));
+
+        assertThat(rule.aggregation()).isEqualTo(Aggregation.RATIO);
+        assertThat(rule.numerator()).containsEntry("http.response.status_code", List.of("429", "500", "502", "503", "504"));
+        assertThat(rule.splitsIntoSeries()).isFalse();
+    }
+
     /** The cluster operator's allow-list: the event indices, and one remote cluster's metrics. */
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"ai-events-*", "ai-events-2026.12.*", "ai-events-2026.12.07", "ai-events-*,-ai-events-2025.*",

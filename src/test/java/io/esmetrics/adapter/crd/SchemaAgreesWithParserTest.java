@@ -97,6 +97,10 @@ class SchemaAgreesWithParserTest {
                 arguments("a fractional percent", "{indexPattern: a, aggregation: percentile, field: x, percent: 99.9}"),
                 arguments("the lowest percent", "{indexPattern: a, aggregation: percentile, field: x, percent: 0}"),
                 arguments("the highest percent", "{indexPattern: a, aggregation: percentile, field: x, percent: 100}"),
+                arguments("ratio with its numerator", "{indexPattern: a, aggregation: ratio, filter: {event.dataset: [ai.request]}, "
+                        + "numerator: {http.response.status_code: ['500', '503']}}"),
+                arguments("ratio with labels and a window", "{indexPattern: a, aggregation: ratio, numerator: {a: [x]}, window: 5m, "
+                        + "labels: {service: service.name}}"),
                 arguments("scope Cluster without namespaceField", "{indexPattern: a, aggregation: count, scope: Cluster}"),
                 arguments("several index patterns, an exclusion, a remote cluster",
                         "{indexPattern: 'logs-*,-logs-old,remote:metrics-*', aggregation: count}"),
@@ -141,6 +145,13 @@ class SchemaAgreesWithParserTest {
                 arguments("a negative percent", "percent", "{indexPattern: a, aggregation: percentile, field: x, percent: -1}"),
                 arguments("avg with percent", "percent", "{indexPattern: a, aggregation: avg, field: x, percent: 95}"),
                 arguments("count with percent", "percent", "{indexPattern: a, aggregation: count, percent: 50}"),
+                arguments("ratio without numerator", "numerator", "{indexPattern: a, aggregation: ratio}"),
+                arguments("ratio with an empty numerator", "numerator", "{indexPattern: a, aggregation: ratio, numerator: {}}"),
+                arguments("a numerator field with no value", "numerator", "{indexPattern: a, aggregation: ratio, numerator: {a: []}}"),
+                arguments("a null numerator value", "numerator", "{indexPattern: a, aggregation: ratio, numerator: {a: [null]}}"),
+                arguments("ratio with field", "field", "{indexPattern: a, aggregation: ratio, numerator: {a: [x]}, field: x}"),
+                arguments("ratio with percent", "percent", "{indexPattern: a, aggregation: ratio, numerator: {a: [x]}, percent: 5}"),
+                arguments("count with numerator", "numerator", "{indexPattern: a, aggregation: count, numerator: {a: [x]}}"),
                 arguments("rate with field", "field", "{indexPattern: a, aggregation: rate, field: x}"),
                 arguments("count with field", "field", "{indexPattern: a, aggregation: count, field: x}"),
                 arguments("a window in words", "window", "{indexPattern: a, aggregation: rate, window: 1 minute}"),
@@ -175,6 +186,10 @@ class SchemaAgreesWithParserTest {
         return Stream.of(
                 arguments("a filter field that is not a field name", "m",
                         "{indexPattern: a, aggregation: count, filter: {'a b': [x]}}",
+                        "a structural schema cannot constrain map keys (no propertyNames); a CEL pattern on every key "
+                                + "fits the API server's CEL cost budget only with bounds on the map and its keys"),
+                arguments("a numerator field that is not a field name", "m",
+                        "{indexPattern: a, aggregation: ratio, numerator: {'a b': [x]}}",
                         "a structural schema cannot constrain map keys (no propertyNames); a CEL pattern on every key "
                                 + "fits the API server's CEL cost budget only with bounds on the map and its keys"),
                 arguments("a label key that is not a Kubernetes label key", "m",

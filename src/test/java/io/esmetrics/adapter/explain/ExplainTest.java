@@ -124,6 +124,24 @@ class ExplainTest {
                 .path("percentiles").path("percents").path(0).asDouble()).isEqualTo(95.0);
     }
 
+    /**
+     * A ratio's explanation names its numerator, and its one request, sent by hand, counts the denominator (hits) and
+     * the numerator (a filter aggregation) the answer divides.
+     */
+    @Test
+    void explainsARatioAndTheOneSearchThatCountsBothItsTerms() {
+        JsonNode explanation = read(explain(TEAM, "request_error_ratio", "labelSelector", "service=chat"));
+
+        assertThat(explanation.path("rule").path("aggregation").asText()).isEqualTo("ratio");
+        assertThat(explanation.path("rule").path("numerator").path("http.response.status_code").size()).isEqualTo(11);
+        assertThat(explanation.path("answer").path("items").path(0).path("value").asText()).isEqualTo("250m");
+        JsonNode request = explanation.path("backend").path("request");
+        JsonNode found = SharedElasticsearch.node().request(request.path("method").asText(), request.path("path").asText(),
+                request.path("body").toString());
+        assertThat(found.path("hits").path("total").path("value").asLong()).isEqualTo(120);
+        assertThat(found.path("aggregations").path("value").path("doc_count").asLong()).isEqualTo(30);
+    }
+
     /** The request shown, sent to Elasticsearch by hand, finds exactly the events the answer counts. */
     @Test
     void showsTheElasticsearchRequestThatComputesTheAnswer() {

@@ -46,6 +46,7 @@ class ExternalMetricsResourceTest {
     private static final String OTHER_TEAM = TEAM + "-other";
     private static final String HUGE_TEAM = TEAM + "-huge";
     private static final String LATENCY_TEAM = TEAM + "-latency";
+    private static final String ERRORS_TEAM = TEAM + "-errors";
     private static final List<Long> CHAT_MILLIS = LongStream.rangeClosed(1, 1000).boxed().toList();
     private static final List<Long> EMBEDDINGS_MILLIS = LongStream.rangeClosed(2001, 2100).boxed().toList();
     /** Indices without the event template: Elasticsearch maps their strings as text with a .keyword sub-field. */
@@ -85,6 +86,35 @@ class ExternalMetricsResourceTest {
                 .requestsTaking(now.minusSeconds(20), LATENCY_TEAM, "embeddings",
                         EMBEDDINGS_MILLIS.stream().map(Duration::ofMillis).toList())
                 .indexInto(SharedElasticsearch.node());
+        // request_error_ratio: chat answers 20 of its 100 requests with a 5xx; embeddings throttles 40 of 100 (429,
+        // not a server error); outside the window, errors that must not count.
+        Events.create()
+                .requests(80, now.minusSeconds(20), ERRORS_TEAM, "chat", 200)
+                .requests(15, now.minusSeconds(20), ERRORS_TEAM, "chat", 503)
+                .requests(5, now.minusSeconds(20), ERRORS_TEAM, "chat", 500)
+                .requests(60, now.minusSeconds(20), ERRORS_TEAM, "embeddings", 200)
+                .requests(40, now.minusSeconds(20), ERRORS_TEAM, "embeddings", 429)
+                .requests(50, now.minusSeconds(200), ERRORS_TEAM, "chat", 500)
+                .requests(50, now.plusSeconds(30), ERRORS_TEAM, "embeddings", 502)
+                .indexInto(SharedElasticsearch.node());
+    }
+
+    /**
+     * A ratio is one item over every request the selector matches (20 of 200 for both services, never chat's 0.2 plus
+     * embeddings' 0), and no request at all reads 0.
+     */
+    @ParameterizedTest(name = "{0} → {1}")
+    @CsvSource(nullValues = "none", value = {
+            "service=chat, 200m",
+            "service=embeddings, 0",
+            "'service in (chat, embeddings)', 100m",
+            "none, 100m",
+            "service=nobody, 0"})
+    void computesTheShareOfServerErrorsOverEveryRequestTheSelectorMatches(String selector, String expected) {
+        metric(ERRORS_TEAM, "request_error_ratio", selector).statusCode(200)
+                .body("items", hasSize(1))
+                .body("items[0].value", equalTo(expected))
+                .body("items[0].window", nullValue());
     }
 
     static Stream<Arguments> latencySelectors() {

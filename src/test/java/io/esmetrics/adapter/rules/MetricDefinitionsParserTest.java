@@ -17,7 +17,8 @@ class MetricDefinitionsParserTest {
     void builtinsDefineQueueLengthRequestRateAndRequestLatency() {
         List<MetricRule> rules = MetricDefinitionsParser.parse("built-in", MetricRules.builtins());
 
-        assertThat(rules).extracting(MetricRule::name).containsExactly("queue_length", "request_rate", "request_latency_p95");
+        assertThat(rules).extracting(MetricRule::name).containsExactly("queue_length", "request_rate", "request_latency_p95",
+                "request_error_ratio");
         MetricRule queueLength = rules.get(0);
         assertThat(queueLength.aggregation()).isEqualTo(Aggregation.LATEST);
         assertThat(queueLength.field()).contains("queue.length");
@@ -35,6 +36,12 @@ class MetricDefinitionsParserTest {
         assertThat(latency.field()).contains("event.duration");
         assertThat(latency.splitsIntoSeries()).as("percentiles do not add up").isFalse();
         assertThat(latency.filter()).isEqualTo(requestRate.filter());
+        MetricRule errors = rules.get(3);
+        assertThat(errors.aggregation()).isEqualTo(Aggregation.RATIO);
+        assertThat(errors.filter()).isEqualTo(requestRate.filter());
+        assertThat(errors.numerator().get("http.response.status_code")).contains("500", "503", "511").hasSize(11);
+        assertThat(errors.splitsIntoSeries()).as("shares do not add up").isFalse();
+        assertThat(errors.reportedWindow()).as("a share is not per window").isEmpty();
     }
 
     @Test

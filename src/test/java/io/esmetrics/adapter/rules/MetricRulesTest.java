@@ -30,7 +30,8 @@ class MetricRulesTest {
 
         MetricRules rules = new MetricRules(config(true, file));
 
-        assertThat(rules.names()).containsExactly("errors", "queue_length", "request_latency_p95", "request_rate");
+        assertThat(rules.names()).containsExactly("errors", "queue_length", "request_error_ratio", "request_latency_p95",
+                "request_rate");
         assertThat(rules.find("any", "request_rate")).get().extracting(MetricRule::indexPattern).isEqualTo("other-*");
         assertThat(rules.find("any", "nope")).isEmpty();
     }
