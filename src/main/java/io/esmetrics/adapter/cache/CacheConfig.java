@@ -21,6 +21,15 @@ public interface CacheConfig {
     @WithDefault("15s")
     Duration refreshInterval();
 
+    /**
+     * Whether the background refresh moves its phase so that it ends just before the reads (the HPA controller reads
+     * each metric at a steady phase of its sync period): the values an HPA reads are then a few hundred milliseconds
+     * old instead of anywhere up to {@code refresh-interval}, for the same number of searches. Off: the refresh runs
+     * every interval from start-up, whenever the reads come.
+     */
+    @WithDefault("true")
+    boolean alignToReads();
+
     /** A series nobody asked for during this long is forgotten and no longer refreshed. */
     @WithDefault("2m")
     Duration idleTimeout();

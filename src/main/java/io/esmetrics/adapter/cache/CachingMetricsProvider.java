@@ -43,16 +43,18 @@ public class CachingMetricsProvider implements ExternalMetricsProvider {
     private final CacheConfig config;
     private final CacheMeters meters;
     private final MissSearchLimiter limiter;
+    private final SeriesRefresher refresher;
     private final Clock clock;
 
     CachingMetricsProvider(DeclaredMetrics declared, MetricsBackend backend, SeriesCache cache, CacheConfig config,
-            CacheMeters meters, MissSearchLimiter limiter, Clock clock) {
+            CacheMeters meters, MissSearchLimiter limiter, SeriesRefresher refresher, Clock clock) {
         this.declared = declared;
         this.backend = backend;
         this.cache = cache;
         this.config = config;
         this.meters = meters;
         this.limiter = limiter;
+        this.refresher = refresher;
         this.clock = clock;
     }
 
@@ -64,6 +66,7 @@ public class CachingMetricsProvider implements ExternalMetricsProvider {
             return backend.answer(resolved);
         }
         Instant now = clock.instant();
+        refresher.read(now);
         if (resolved.rule().splitsIntoSeries()) {
             try {
                 return SeriesSelection.select(answer(everySeries(namespace, metricName), now), selector);
@@ -137,6 +140,13 @@ public class CachingMetricsProvider implements ExternalMetricsProvider {
             return Optional.empty();
         }
         Instant now = clock.instant();
+        Optional<List<MetricValue>> inMemory = inMemory(namespace, metricName, selector, now);
+        // A read answered here never reaches values(): counted for the refresh's phase here, and there otherwise.
+        inMemory.ifPresent(values -> refresher.read(now));
+        return inMemory;
+    }
+
+    private Optional<List<MetricValue>> inMemory(String namespace, String metricName, LabelSelector selector, Instant now) {
         if (declared.resolve(namespace, metricName, selector).rule().splitsIntoSeries()) {
             Optional<CachedSeries> every = cache.lookup(everySeries(namespace, metricName), now);
             boolean tooMany = every.flatMap(CachedSeries::lastFailure).filter(TooManySeriesException.class::isInstance)

@@ -65,6 +65,9 @@ class SeriesRefresher {
     private final Clock clock;
     private final Timer duration;
     private final Counter overruns;
+    private final RefreshPhase phase;
+    /** How long refreshes take lately: the longest, halved at each shorter one (the refresher's thread only). */
+    private Duration recentDuration = Duration.ZERO;
     private PeriodicWork ticker;
     private FairRefreshSchedule schedule;
 
@@ -80,6 +83,7 @@ class SeriesRefresher {
                 .register(registry);
         this.overruns = Counter.builder("esmetrics.cache.refresh.overruns")
                 .description("Refreshes whose batches were not all done within the refresh interval").register(registry);
+        this.phase = new RefreshPhase(config.refreshInterval());
     }
 
     @PostConstruct
@@ -88,10 +92,35 @@ class SeriesRefresher {
             return;
         }
         schedule = new FairRefreshSchedule(config.refreshConcurrency(), BackgroundThreads.named("series-refresh-batch"));
-        // At a fixed rate: a refresh waits for its batches at most one interval, so a slow namespace's batch cannot
-        // push the others' next refresh later than one interval after their last.
-        ticker = PeriodicWork.startAtFixedRate("series-refresher", "refreshing cached metric values",
-                config.refreshInterval(), config.refreshInterval(), this::refresh);
+        // A refresh waits for its batches at most one interval, so a slow namespace's batch cannot push the others'
+        // next refresh later than one interval after their last. At a fixed rate, or at the phase the reads ask for.
+        if (config.alignToReads()) {
+            ticker = PeriodicWork.startRescheduling("series-refresher", "refreshing cached metric values",
+                    config.refreshInterval(), config.refreshInterval(), this::refreshBeforeReads);
+        } else {
+            ticker = PeriodicWork.startAtFixedRate("series-refresher", "refreshing cached metric values",
+                    config.refreshInterval(), config.refreshInterval(), this::refresh);
+        }
+    }
+
+    /** Counts a read of a cached value, for the phase of the next refreshes. */
+    void read(Instant at) {
+        phase.read(at);
+    }
+
+    /** Refreshes, then answers how long until the next refresh, which ends just before the reads. */
+    private Duration refreshBeforeReads() {
+        Instant started = clock.instant();
+        long startedNanos = System.nanoTime();
+        try {
+            refresh();
+        } finally {
+            Duration took = Duration.ofNanos(System.nanoTime() - startedNanos);
+            Duration halved = recentDuration.dividedBy(2);
+            recentDuration = took.compareTo(halved) > 0 ? took : halved;
+        }
+        Duration wait = Duration.between(clock.instant(), phase.next(started, recentDuration));
+        return wait.isNegative() ? Duration.ZERO : wait;
     }
 
     /** Stops the ticks, then the batches: every claim still held is completed with a failure, none is left waiting. */

@@ -2,13 +2,16 @@ package io.esmetrics.adapter.time;
 
 import io.quarkus.logging.Log;
 import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The adapter's one idiom for background work (the cache refresh, the ingest look-ups, the status writes, the
  * certificate, APIService and upstream checks): a task run on a named daemon thread of its own, {@code interval}
- * after the end of its previous run ({@link #startAtFixedRate}: after its start). A run that throws is logged and the next one comes as planned, where a bare
+ * after the end of its previous run ({@link #startAtFixedRate}: after its start; {@link #startRescheduling}: when the
+ * run says). A run that throws is logged and the next one comes as planned, where a bare
  * {@code scheduleWithFixedDelay} would end the loop silently at the first exception. Closing it stops the thread.
  */
 public final class PeriodicWork implements AutoCloseable {
@@ -41,6 +44,41 @@ public final class PeriodicWork implements AutoCloseable {
         thread.scheduleAtFixedRate(logged(what, interval, task), initialDelay.toMillis(), Math.max(1, interval.toMillis()),
                 TimeUnit.MILLISECONDS);
         return new PeriodicWork(thread);
+    }
+
+    /**
+     * As {@link #start}, but each run says when the next one comes: {@code task} answers the delay from its end to the
+     * next run (for work that moves its own phase). A run that throws is logged and the next comes {@code fallback}
+     * later. Runs never overlap.
+     */
+    public static PeriodicWork startRescheduling(String name, String what, Duration initialDelay, Duration fallback,
+            Supplier<Duration> task) {
+        ScheduledExecutorService thread = BackgroundThreads.scheduler(name);
+        new Rescheduling(thread, what, fallback, task).schedule(initialDelay);
+        return new PeriodicWork(thread);
+    }
+
+    private record Rescheduling(ScheduledExecutorService thread, String what, Duration fallback, Supplier<Duration> task)
+            implements Runnable {
+
+        void schedule(Duration delay) {
+            try {
+                thread.schedule(this, Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                // closed: no next run
+            }
+        }
+
+        @Override
+        public void run() {
+            Duration next = fallback;
+            try {
+                next = task.get();
+            } catch (RuntimeException e) {
+                Log.errorf(e, "%s failed; trying again in %s", capitalized(what), fallback);
+            }
+            schedule(next);
+        }
     }
 
     private static Runnable logged(String what, Duration interval, Runnable task) {
