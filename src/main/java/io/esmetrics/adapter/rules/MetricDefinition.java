@@ -105,6 +105,13 @@ public record MetricDefinition(
                 + "e.g. 95 or 99.9. Required by percentile, refused by the others.")
         Double percent,
 
+        @JsonPropertyDescription("Scale to zero without flapping: threshold (at or above it the answer becomes active and "
+                + "reads its value) and deactivateBelow (below it an active answer becomes inactive and reads 0), both "
+                + "required, 0 <= deactivateBelow < threshold; between the two an answer keeps its state. Compared with the "
+                + "total the HPA reads for its selector. A replica that has not seen the answer yet treats it as active. "
+                + "Default none: values are served as they are.")
+        Activation activation,
+
         @Pattern(KubernetesDuration.PATTERN)
         @JsonPropertyDescription("Trailing window of the windowed aggregations (all but latest), e.g. 2m. Default "
                 + DEFAULT_WINDOW + "; more than 0s, at most " + MAX_WINDOW + ".")
@@ -189,18 +196,18 @@ public record MetricDefinition(
 
     /**
      * A definition of any aggregation but percentile and ratio, which alone have a {@code percent} and a
-     * {@code numerator}.
+     * {@code numerator}, without activation.
      */
     public MetricDefinition(String indexPattern, String timeField, Scope scope, String namespaceField,
             Map<String, List<String>> filter, Aggregation aggregation, String field, String window, String ingestLag,
             String settle, String staleness, String stalledAfter, Map<String, String> labels, String description) {
-        this(indexPattern, timeField, scope, namespaceField, filter, null, aggregation, field, null, window, ingestLag,
-                settle, staleness, stalledAfter, labels, description);
+        this(indexPattern, timeField, scope, namespaceField, filter, null, aggregation, field, null, null, window,
+                ingestLag, settle, staleness, stalledAfter, labels, description);
     }
 
     /** The same definition reading another namespace field. */
     public MetricDefinition withNamespaceField(String namespaceField) {
         return new MetricDefinition(indexPattern, timeField, scope, namespaceField, filter, numerator, aggregation, field,
-                percent, window, ingestLag, settle, staleness, stalledAfter, labels, description);
+                percent, activation, window, ingestLag, settle, staleness, stalledAfter, labels, description);
     }
 }

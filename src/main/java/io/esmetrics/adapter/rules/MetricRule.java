@@ -14,6 +14,7 @@ import java.util.SortedMap;
  * @param numerator      for ratio, the filter of the events counted above the line (on top of {@code filter});
  *                       empty for the others
  * @param field          absent for rate, count and ratio
+ * @param activation     absent: values are served as they are
  * @param stalledAfter   the newest event of the indices older than this means a stalled pipeline, not zero load;
  *                       zero: never
  * @param labels         selector label → document field, sorted by label so that queries are stable
@@ -28,6 +29,7 @@ public record MetricRule(
         Aggregation aggregation,
         Optional<String> field,
         Optional<Double> percent,
+        Optional<Activation> activation,
         Duration window,
         Duration ingestLag,
         Duration settle,

@@ -80,6 +80,7 @@ public final class MetricRuleFactory {
         } else if (!aggregation.readsNumerator() && definition.numerator() != null) {
             throw v.fail("numerator", "is not used by aggregation '" + aggregation.wireName() + "'; remove it");
         }
+        Optional<Activation> activation = Optional.ofNullable(definition.activation()).map(bounds -> activation(v, bounds));
         Duration window = v.duration("window", definition.window(), DEFAULT_WINDOW);
         if (window.isZero() || window.compareTo(MAX_WINDOW) > 0) {
             throw v.fail("window", "must be more than 0s and at most " + MetricDefinition.MAX_WINDOW);
@@ -93,7 +94,8 @@ public final class MetricRuleFactory {
         Duration stalledAfter = v.duration("stalledAfter", definition.stalledAfter(),
                 defaultStalledAfter(MetricRule.span(aggregation, window, ingestLag, staleness)));
         return new MetricRule(name, indexPattern, timeField, namespaceField, filter(v, "filter", definition.filter()),
-                numerator, aggregation, field, percent, window, ingestLag, settle, staleness, stalledAfter, labels(v, definition.labels()), source);
+                numerator, aggregation, field, percent, activation, window, ingestLag, settle, staleness, stalledAfter,
+                labels(v, definition.labels()), source);
     }
 
     /**
@@ -103,6 +105,23 @@ public final class MetricRuleFactory {
     static Duration defaultStalledAfter(Duration span) {
         Duration half = span.dividedBy(2);
         return half.compareTo(MIN_DEFAULT_STALLED_AFTER) < 0 ? MIN_DEFAULT_STALLED_AFTER : half;
+    }
+
+    /** Both bounds, finite, 0 or more, the lower one below the other: without room between them there is no hysteresis. */
+    private static Activation activation(Validation v, Activation activation) {
+        double threshold = v.required("activation.threshold", activation.threshold());
+        double deactivateBelow = v.required("activation.deactivateBelow", activation.deactivateBelow());
+        if (!Double.isFinite(threshold) || threshold < 0) {
+            throw v.fail("activation.threshold", "must be a finite number, 0 or more");
+        }
+        if (!Double.isFinite(deactivateBelow) || deactivateBelow < 0) {
+            throw v.fail("activation.deactivateBelow", "must be a finite number, 0 or more");
+        }
+        if (!(deactivateBelow < threshold)) {
+            throw v.fail("activation.deactivateBelow", "must be less than activation.threshold (" + threshold
+                    + "): between the two an answer keeps its state, which is what stops it flapping");
+        }
+        return activation;
     }
 
     /** A filter or a ratio's numerator: field -> accepted values. */

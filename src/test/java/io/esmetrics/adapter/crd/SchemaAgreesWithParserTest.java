@@ -101,6 +101,13 @@ class SchemaAgreesWithParserTest {
                         + "numerator: {http.response.status_code: ['500', '503']}}"),
                 arguments("ratio with labels and a window", "{indexPattern: a, aggregation: ratio, numerator: {a: [x]}, window: 5m, "
                         + "labels: {service: service.name}}"),
+                arguments("an activation threshold and its lower bound",
+                        "{indexPattern: a, aggregation: latest, field: x, activation: {threshold: 5, deactivateBelow: 2}}"),
+                arguments("fractional activation bounds",
+                        "{indexPattern: a, aggregation: rate, activation: {threshold: 0.5, deactivateBelow: 0.05}}"),
+                arguments("a fractional threshold above a whole lower bound",
+                        "{indexPattern: a, aggregation: rate, activation: {threshold: 1.5, deactivateBelow: 1}}"),
+                arguments("deactivation only at 0", "{indexPattern: a, aggregation: count, activation: {threshold: 1, deactivateBelow: 0}}"),
                 arguments("scope Cluster without namespaceField", "{indexPattern: a, aggregation: count, scope: Cluster}"),
                 arguments("several index patterns, an exclusion, a remote cluster",
                         "{indexPattern: 'logs-*,-logs-old,remote:metrics-*', aggregation: count}"),
@@ -152,6 +159,21 @@ class SchemaAgreesWithParserTest {
                 arguments("ratio with field", "field", "{indexPattern: a, aggregation: ratio, numerator: {a: [x]}, field: x}"),
                 arguments("ratio with percent", "percent", "{indexPattern: a, aggregation: ratio, numerator: {a: [x]}, percent: 5}"),
                 arguments("count with numerator", "numerator", "{indexPattern: a, aggregation: count, numerator: {a: [x]}}"),
+                arguments("activation without deactivateBelow", "activation",
+                        "{indexPattern: a, aggregation: count, activation: {threshold: 5}}"),
+                arguments("activation without threshold", "activation",
+                        "{indexPattern: a, aggregation: count, activation: {deactivateBelow: 2}}"),
+                arguments("deactivateBelow equal to threshold: no hysteresis", "activation",
+                        "{indexPattern: a, aggregation: count, activation: {threshold: 2, deactivateBelow: 2}}"),
+                arguments("deactivateBelow above threshold", "activation",
+                        "{indexPattern: a, aggregation: count, activation: {threshold: 2, deactivateBelow: 5.5}}"),
+                arguments("a negative deactivateBelow", "activation",
+                        "{indexPattern: a, aggregation: count, activation: {threshold: 1, deactivateBelow: -1}}"),
+                arguments("a negative threshold", "activation",
+                        "{indexPattern: a, aggregation: count, activation: {threshold: -1, deactivateBelow: -2}}"),
+                arguments("a threshold in words", "activation",
+                        "{indexPattern: a, aggregation: count, activation: {threshold: five, deactivateBelow: 2}}"),
+                arguments("a number as activation", "activation", "{indexPattern: a, aggregation: count, activation: 5}"),
                 arguments("rate with field", "field", "{indexPattern: a, aggregation: rate, field: x}"),
                 arguments("count with field", "field", "{indexPattern: a, aggregation: count, field: x}"),
                 arguments("a window in words", "window", "{indexPattern: a, aggregation: rate, window: 1 minute}"),
@@ -214,7 +236,11 @@ class SchemaAgreesWithParserTest {
                 arguments("numbers as filter values", "{indexPattern: a, aggregation: count, filter: {a: [500, 503]}}",
                         "a file's YAML numbers read as text where text is expected; a resource's JSON types are checked"),
                 arguments("a number as description", "{indexPattern: a, aggregation: count, description: 5}",
-                        "a file's YAML numbers read as text where text is expected; a resource's JSON types are checked"));
+                        "a file's YAML numbers read as text where text is expected; a resource's JSON types are checked"),
+                arguments("a threshold written as text",
+                        "{indexPattern: a, aggregation: count, activation: {threshold: '5', deactivateBelow: 2}}",
+                        "a file's YAML text reads as a number where a number is expected; a resource's JSON types are "
+                                + "checked"));
     }
 
     @ParameterizedTest(name = "{0}")

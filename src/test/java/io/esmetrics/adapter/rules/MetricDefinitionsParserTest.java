@@ -77,6 +77,22 @@ class MetricDefinitionsParserTest {
     }
 
     @Test
+    void readsAnActivationThresholdWithItsLowerBound() {
+        MetricRule rule = parseOne("""
+                metrics:
+                  idle_queue_length:
+                    indexPattern: ai-events-*
+                    aggregation: latest
+                    field: queue.length
+                    activation: {threshold: 5, deactivateBelow: 0.5}
+                """);
+
+        assertThat(rule.activation()).contains(new Activation(5.0, 0.5));
+        assertThat(parseOne("metrics:\n  m:\n    indexPattern: a\n    aggregation: count\n").activation())
+                .as("optional: values served as they are").isEmpty();
+    }
+
+    @Test
     void acceptsASingleFilterValueOrAList() {
         MetricRule rule = parseOne("""
                 metrics:
@@ -107,6 +123,11 @@ class MetricDefinitionsParserTest {
             "namespace field on cluster  | indexPattern: a\\n    aggregation: count\\n    scope: Cluster\\n    namespaceField: ns | namespaceField | Cluster",
             "bad scope                   | indexPattern: a\\n    aggregation: count\\n    scope: Everywhere | scope | not one of the values accepted",
             "empty filter values         | indexPattern: a\\n    aggregation: count\\n    filter: {a: []} | filter.a | at least one value",
+            "threshold beyond a double   | indexPattern: a\\n    aggregation: count\\n    activation: {threshold: 1e400, deactivateBelow: 1} | activation.threshold | finite",
+            "threshold not a number      | indexPattern: a\\n    aggregation: count\\n    activation: {threshold: NaN, deactivateBelow: 1} | activation.threshold | finite",
+            "infinite deactivateBelow    | indexPattern: a\\n    aggregation: count\\n    activation: {threshold: 1, deactivateBelow: -Infinity} | activation.deactivateBelow | finite",
+            "no room between the bounds  | indexPattern: a\\n    aggregation: count\\n    activation: {threshold: 2, deactivateBelow: 2} | activation.deactivateBelow | less than activation.threshold",
+            "unknown key in activation   | indexPattern: a\\n    aggregation: count\\n    activation: {threshold: 2, below: 1} | activation.below | Unrecognized field",
     })
     void rejectsBadDefinitionsNamingMetricAndField(String name, String body, String field, String problem) {
         String yaml = "metrics:\n  broken:\n    " + body.replace("\\n", "\n") + "\n";
