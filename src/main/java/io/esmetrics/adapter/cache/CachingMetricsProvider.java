@@ -17,6 +17,7 @@ import io.esmetrics.adapter.provider.TooManySearchesException;
 import io.esmetrics.adapter.provider.TooManySeriesException;
 import io.esmetrics.adapter.selector.LabelSelector;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Typed;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Collection;
@@ -33,8 +34,12 @@ import java.util.concurrent.CompletableFuture;
  * ({@link SeriesCache}).
  * A failing backend is answered with the last good value while it is within the staleness budget, then
  * with 503 and the reason: never with a number the backend did not give.
+ * <p>
+ * Typed as itself only: the HTTP layer's {@link ExternalMetricsProvider} is activation.ActivatingMetricsProvider, which
+ * serves this provider's answers with each metric's activation applied.
  */
 @ApplicationScoped
+@Typed(CachingMetricsProvider.class)
 public class CachingMetricsProvider implements ExternalMetricsProvider {
 
     private final DeclaredMetrics declared;

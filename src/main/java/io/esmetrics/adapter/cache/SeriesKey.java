@@ -7,11 +7,12 @@ import java.util.stream.Collectors;
 
 /**
  * What a cached value answers. The selector is normalized (requirements and their values sorted), so
- * {@code b=1,a in (y,x)} and {@code a in (x,y),b=1} from two HPAs share one entry and one search.
+ * {@code b=1,a in (y,x)} and {@code a in (x,y),b=1} from two HPAs share one entry and one search. Public because the
+ * activation of an answer (activation.Activations) is kept under the same name.
  */
-record SeriesKey(String namespace, String metricName, String selector) {
+public record SeriesKey(String namespace, String metricName, String selector) {
 
-    static SeriesKey of(String namespace, String metricName, LabelSelector selector) {
+    public static SeriesKey of(String namespace, String metricName, LabelSelector selector) {
         String normalized = selector.requirements().stream()
                 .map(SeriesKey::normalized)
                 .sorted(Comparator.naturalOrder())

@@ -58,7 +58,7 @@ final class ForwardedExplanation {
                     + " with an ExternalMetricValueList that cannot be read");
         }
         MetricExplanation.Answer answer = new MetricExplanation.Answer(200, "upstream", items, null, null, null, null, null,
-                null, null, null);
+                null, null, null, null);
         MetricExplanation.Backend backend = new MetricExplanation.Backend("upstream provider", "This adapter does not"
                 + " serve metric " + metric + " in namespace " + namespace + ": it forwards the request to the upstream"
                 + " provider at " + upstream + " (adapter.upstream.url) and passes its answer on as it is. Explain the"

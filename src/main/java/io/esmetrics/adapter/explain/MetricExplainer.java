@@ -1,6 +1,10 @@
 package io.esmetrics.adapter.explain;
 
+import io.esmetrics.adapter.activation.ActivationState;
+import io.esmetrics.adapter.activation.Activations;
 import io.esmetrics.adapter.cache.CacheConfig;
+import io.esmetrics.adapter.cache.SeriesKey;
+import io.esmetrics.adapter.externalmetrics.CanonicalQuantity;
 import io.esmetrics.adapter.externalmetrics.ExternalMetricValue;
 import io.esmetrics.adapter.externalmetrics.ExternalMetricValueList;
 import io.esmetrics.adapter.externalmetrics.StatusExceptionMappers;
@@ -11,11 +15,13 @@ import io.esmetrics.adapter.provider.LabelNotAllowedException;
 import io.esmetrics.adapter.provider.MetricComputation;
 import io.esmetrics.adapter.provider.MetricNotFoundException;
 import io.esmetrics.adapter.provider.MetricValue;
+import io.esmetrics.adapter.rules.Activation;
 import io.esmetrics.adapter.rules.KubernetesDuration;
 import io.esmetrics.adapter.rules.MetricRule;
 import io.esmetrics.adapter.selector.LabelSelector;
 import io.fabric8.kubernetes.api.model.Status;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,13 +38,16 @@ import java.util.Optional;
 @ApplicationScoped
 class MetricExplainer {
 
-    /** What the metric request answers now: values (from memory or a search), or the Status of its failure. */
+    /**
+     * What the metric request answers now: values (from memory or a search, after the metric's activation), or the
+     * Status of its failure.
+     */
     private record Outcome(String from, List<MetricValue> values, List<ExternalMetricValue> items,
-            Optional<Instant> computedAt, Optional<Status> status) {
+            Optional<Instant> computedAt, Optional<Status> status, Optional<MetricExplanation.ActivationAnswer> activation) {
 
         static Outcome failed(RuntimeException failure) {
             Status status = StatusExceptionMappers.statusOf(failure);
-            return new Outcome("none", List.of(), null, Optional.empty(), Optional.of(status));
+            return new Outcome("none", List.of(), null, Optional.empty(), Optional.of(status), Optional.empty());
         }
 
         int code() {
@@ -48,12 +57,15 @@ class MetricExplainer {
 
     private final ExternalMetricsProvider provider;
     private final DeclaredMetrics declared;
+    private final Activations activations;
     private final CacheConfig cache;
     private final Clock clock;
 
-    MetricExplainer(ExternalMetricsProvider provider, DeclaredMetrics declared, CacheConfig cache, Clock clock) {
+    MetricExplainer(ExternalMetricsProvider provider, DeclaredMetrics declared, Activations activations, CacheConfig cache,
+            Clock clock) {
         this.provider = provider;
         this.declared = declared;
+        this.activations = activations;
         this.cache = cache;
         this.clock = clock;
     }
@@ -67,14 +79,14 @@ class MetricExplainer {
         MetricRule rule = declared.resolve(namespace, metricName, selector).rule();
         Optional<HeldAnswer> held = provider.held(namespace, metricName, selector);
         Instant now = clock.instant();
-        Outcome outcome = outcome(namespace, metricName, selector, held, now);
+        Outcome outcome = outcome(namespace, metricName, selector, rule, held, now);
         return new MetricExplanation(MetricExplanation.KIND, namespace, metricName, selector.toString(),
                 answer(metricName, outcome, held, now), target.map(wanted -> hpa(wanted, outcome, held, now)).orElse(null),
                 rule(rule), backend(rule, computation));
     }
 
-    private Outcome outcome(String namespace, String metricName, LabelSelector selector, Optional<HeldAnswer> held,
-            Instant now) {
+    private Outcome outcome(String namespace, String metricName, LabelSelector selector, MetricRule rule,
+            Optional<HeldAnswer> held, Instant now) {
         String from;
         List<MetricValue> values;
         Instant computedAt;
@@ -93,12 +105,52 @@ class MetricExplainer {
             from = "search";
             computedAt = now;
         }
+        Optional<MetricExplanation.ActivationAnswer> activation = Optional.empty();
+        if (rule.activation().isPresent()) {
+            Activation bounds = rule.activation().get();
+            Activations.Explained explained = activations.explain(SeriesKey.of(namespace, metricName, selector), bounds,
+                    values);
+            activation = Optional.of(activation(bounds, explained));
+            values = explained.served();
+        }
         try {
             return new Outcome(from, values, ExternalMetricValueList.from(values).items(), Optional.of(computedAt),
-                    Optional.empty());
+                    Optional.empty(), activation);
         } catch (RuntimeException unrepresentable) {
             return Outcome.failed(unrepresentable);
         }
+    }
+
+    /** The decision {@link Activations} would make on a read now, in the words of docs/metrics.md. */
+    private static MetricExplanation.ActivationAnswer activation(Activation bounds, Activations.Explained explained) {
+        String value = quantity(explained.millis());
+        String threshold = "the threshold (" + number(bounds.threshold()) + ")";
+        String deactivateBelow = "deactivateBelow (" + number(bounds.deactivateBelow()) + ")";
+        String why;
+        if (bounds.reachedBy(explained.millis())) {
+            why = value + " is at or above " + threshold + ": active, served as it is";
+        } else if (bounds.fallenBelowBy(explained.millis())) {
+            why = value + " is below " + deactivateBelow + ": inactive, served as 0 until it reaches " + threshold;
+        } else if (explained.state() == ActivationState.INACTIVE) {
+            why = value + " is between " + deactivateBelow + " and " + threshold + ", and this replica holds the answer"
+                    + " inactive: served as 0 until it reaches " + threshold;
+        } else {
+            why = value + " is between " + deactivateBelow + " and " + threshold + ", and this replica does not hold the"
+                    + " answer inactive (it was active, or this replica has not served it yet, or forgot it): an answer"
+                    + " without state is active, served as it is until it falls below " + deactivateBelow;
+        }
+        return new MetricExplanation.ActivationAnswer(bounds.threshold(), bounds.deactivateBelow(), value,
+                explained.remembered().wireName(), explained.state().wireName(),
+                explained.inactiveSince().map(MetricExplainer::time).orElse(null),
+                quantity(explained.state() == ActivationState.ACTIVE ? explained.millis() : 0), why);
+    }
+
+    private static String quantity(long millis) {
+        return CanonicalQuantity.format(BigDecimal.valueOf(millis, 3));
+    }
+
+    private static String number(double bound) {
+        return BigDecimal.valueOf(bound).stripTrailingZeros().toPlainString();
     }
 
     private MetricExplanation.Answer answer(String metricName, Outcome outcome, Optional<HeldAnswer> held, Instant now) {
@@ -113,7 +165,8 @@ class MetricExplainer {
                 held.map(HeldAnswer::lastSearched).filter(at -> !Instant.EPOCH.equals(at)).map(MetricExplainer::time)
                         .orElse(null),
                 held.flatMap(HeldAnswer::lastFailure).map(RuntimeException::getMessage).orElse(null),
-                held.flatMap(HeldAnswer::failingSince).map(MetricExplainer::time).orElse(null));
+                held.flatMap(HeldAnswer::failingSince).map(MetricExplainer::time).orElse(null),
+                outcome.activation().orElse(null));
     }
 
     private static HpaProjection hpa(HpaTarget target, Outcome outcome, Optional<HeldAnswer> held, Instant now) {
@@ -131,6 +184,8 @@ class MetricExplainer {
                 rule.namespaceField().orElse(null), rule.filter().isEmpty() ? null : rule.filter(),
                 rule.numerator().isEmpty() ? null : rule.numerator(),
                 rule.aggregation().name().toLowerCase(Locale.ROOT), rule.field().orElse(null), rule.percent().orElse(null),
+                rule.activation().map(bounds -> new MetricExplanation.Activation(bounds.threshold(), bounds.deactivateBelow()))
+                        .orElse(null),
                 rule.aggregation().usesWindow() ? KubernetesDuration.format(rule.window()) : null,
                 rule.aggregation().usesWindow() ? KubernetesDuration.format(rule.ingestLag()) : null,
                 rule.aggregation().usesWindow() ? KubernetesDuration.format(rule.settle()) : null,

@@ -26,8 +26,8 @@ record MetricExplanation(String kind, String namespace, String metric, String la
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Rule(String source, String indexPattern, String timeField, String namespaceField,
             Map<String, List<String>> filter, Map<String, List<String>> numerator, String aggregation, String field,
-            Double percent, String window, String ingestLag, String settle, String staleness, String stalledAfter,
-            Map<String, String> labels) {
+            Double percent, Activation activation, String window, String ingestLag, String settle, String staleness,
+            String stalledAfter, Map<String, String> labels) {
     }
 
     /**
@@ -38,11 +38,37 @@ record MetricExplanation(String kind, String namespace, String metric, String la
      *                    no values, {@code status} says why
      * @param budgetLeft  how much longer the values in memory may be served if no refresh succeeds
      * @param lastFailure why the newest search failed, while the values in memory are still served
+     * @param activation  for a metric with an activation: what it makes of the values ({@code items} are what it serves)
      */
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Answer(int code, String from, List<ExternalMetricValue> items, Status status, String computedAt, String age,
-            String stalenessBudget, String budgetLeft, String lastSearch, String lastFailure, String failingSince) {
+            String stalenessBudget, String budgetLeft, String lastSearch, String lastFailure, String failingSince,
+            ActivationAnswer activation) {
+    }
+
+    /** The metric's activation bounds, as the definition writes them. */
+    @RegisterForReflection
+    record Activation(Double threshold, Double deactivateBelow) {
+    }
+
+    /**
+     * What the activation makes of the answer on this replica, as a metric request now would decide it (explaining
+     * changes no state).
+     *
+     * @param value          the total the backend's values add up to, as a Quantity: what the HPA would read without
+     *                       activation
+     * @param remembered     {@code inactive} when this replica holds the answer inactive, else {@code active} (also
+     *                       when it has never seen the answer: an answer without state is active)
+     * @param state          the state after this value: {@code active} or {@code inactive}
+     * @param inactiveSince  since when the answer is inactive, when it is
+     * @param served         the total served, as a Quantity: {@code value} while active, 0 while inactive
+     * @param why            the decision in a sentence
+     */
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record ActivationAnswer(Double threshold, Double deactivateBelow, String value, String remembered, String state,
+            String inactiveSince, String served, String why) {
     }
 
     /** How the backend computes the answer, the request to reproduce it by hand, and the state of the data. */
