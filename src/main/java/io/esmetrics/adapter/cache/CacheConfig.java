@@ -30,7 +30,11 @@ public interface CacheConfig {
     @WithDefault("true")
     boolean alignToReads();
 
-    /** A series nobody asked for during this long is forgotten and no longer refreshed. */
+    /**
+     * A series nobody asked for during this long is forgotten and no longer refreshed; so is the inactive state of an
+     * answer of a metric with an activation (activation.Activations), which then reads as active: an answer nobody
+     * reads has no HPA left to flap.
+     */
     @WithDefault("2m")
     Duration idleTimeout();
 
@@ -62,7 +66,8 @@ public interface CacheConfig {
     /**
      * Most series (one labelled value each) held in memory for all namespaces together. An answer that would go
      * beyond it is still given, by a search, but not kept. A series costs about 250 bytes of heap (two labels),
-     * an answer about half a KiB more: the default holds about 25 to 75 MB.
+     * an answer about half a KiB more: the default holds about 25 to 75 MB. Also the most answers of metrics with an
+     * activation held inactive (activation.Activations), each less than a series: one forgotten reads as active.
      */
     @WithDefault("100000")
     int maxSeries();

@@ -3,6 +3,7 @@ package io.esmetrics.adapter.crd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.esmetrics.adapter.rules.Activation;
 import io.esmetrics.adapter.rules.Aggregation;
 import io.esmetrics.adapter.rules.InvalidMetricDefinitionException;
 import io.esmetrics.adapter.rules.MetricDefinition;
@@ -104,6 +105,19 @@ class ElasticsearchMetricConverterTest {
         assertThat(rule.aggregation()).isEqualTo(Aggregation.RATIO);
         assertThat(rule.numerator()).containsEntry("http.response.status_code", List.of("429", "500", "502", "503", "504"));
         assertThat(rule.splitsIntoSeries()).isFalse();
+    }
+
+    @Test
+    void theDocumentedScaleToZeroExampleIsAValidResource() throws IOException {
+        String page = Files.readString(Path.of("docs/elasticsearchmetric.md"));
+        String section = page.substring(page.indexOf("## Example: a queue that scales its service to zero"));
+        String yaml = section.substring(section.indexOf("```yaml") + "```yaml".length(), section.indexOf("```", section.indexOf("```yaml") + 7));
+        ElasticsearchMetric example = Serialization.unmarshal(yaml.split("\n---\n")[0], ElasticsearchMetric.class);
+
+        MetricRule rule = converter(false).toRule(example);
+
+        assertThat(rule.name()).isEqualTo("batch-queue");
+        assertThat(rule.activation()).contains(new Activation(10.0, 2.0));
     }
 
     /** The cluster operator's allow-list: the event indices, and one remote cluster's metrics. */

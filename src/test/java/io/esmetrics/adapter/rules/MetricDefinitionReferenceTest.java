@@ -72,6 +72,26 @@ class MetricDefinitionReferenceTest {
                 .containsExactly("inference_errors_per_second", "gpu_memory_bytes");
     }
 
+    /** The scale-to-zero example is the built-in queue_length, with an activation and nothing else changed. */
+    @Test
+    void theScaleToZeroExampleIsTheBuiltInQueueLengthWithAnActivation() throws Exception {
+        String page = Files.readString(PAGE);
+        String section = page.substring(page.indexOf("### Scale to zero: an activation threshold"));
+        int start = section.indexOf("```yaml") + "```yaml".length();
+        MetricRule example = MetricDefinitionsParser.parse(PAGE.toString(), section.substring(start, section.indexOf("```", start)))
+                .get(0);
+        MetricRule builtin = MetricDefinitionsParser.parse("built-in", MetricRules.builtins()).stream()
+                .filter(rule -> rule.name().equals("queue_length")).findFirst().orElseThrow();
+
+        assertThat(example.activation()).contains(new Activation(5.0, 2.0));
+        for (RecordComponent component : MetricRule.class.getRecordComponents()) {
+            if (!List.of("activation", "source").contains(component.getName())) {
+                assertThat(component.getAccessor().invoke(example)).as(component.getName())
+                        .isEqualTo(component.getAccessor().invoke(builtin));
+            }
+        }
+    }
+
     private static String table() {
         StringBuilder table = new StringBuilder("| field | meaning |\n|---|---|\n");
         for (RecordComponent component : MetricDefinition.class.getRecordComponents()) {
