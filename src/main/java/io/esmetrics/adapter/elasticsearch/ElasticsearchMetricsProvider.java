@@ -13,6 +13,7 @@ import io.esmetrics.adapter.resilience.CircuitBreaker;
 import io.esmetrics.adapter.rules.MetricRule;
 import io.esmetrics.adapter.selector.LabelSelector;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Typed;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,6 +32,7 @@ import java.util.Optional;
  * indices, {@link IngestWatch}) and with the fields its indices really have ({@link FieldCapabilities}).
  */
 @ApplicationScoped
+@Typed(ElasticsearchMetricsProvider.class) // Injected as itself by ElasticsearchBackend, the MetricsBackend everyone else gets.
 class ElasticsearchMetricsProvider implements MetricsBackend {
 
     /**

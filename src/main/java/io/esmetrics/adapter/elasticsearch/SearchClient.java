@@ -118,6 +118,19 @@ class SearchClient {
     }
 
     /**
+     * The cluster's health, trimmed to what {@link ClusterHealthConverter} reads. Through the circuit breaker like a
+     * search: an Elasticsearch that cannot say how its shards are is as unavailable as one that cannot search.
+     *
+     * @param masterTimeout how long the node waits for an elected master; without one it answers 503
+     */
+    JsonNode clusterHealth(java.time.Duration masterTimeout) {
+        Request request = new Request("GET", ClusterHealthConverter.PATH);
+        ClusterHealthConverter.parameters(masterTimeout).forEach(request::addParameter);
+        return perform("cluster_health", "the cluster health request for metric " + ClusterHealthConverter.metricName(), request,
+                false);
+    }
+
+    /**
      * The capabilities of {@code fields} in the indices of {@code indexPattern} that {@code body}'s index filter keeps;
      * unmapped fields are listed too, so that a field mapped in some indices only shows where it is missing.
      */

@@ -212,7 +212,8 @@ class MetricExplainer {
     }
 
     private static MetricExplanation.Backend backend(MetricRule rule, MetricComputation computation) {
-        return new MetricExplanation.Backend(computation.backend(), computedBy(rule, computation),
+        return new MetricExplanation.Backend(computation.backend(),
+                computation.computedBy().orElseGet(() -> computedBy(rule, computation)),
                 computation.request().map(request -> new MetricExplanation.Request(request.method(), request.path(),
                         request.body(), request.console())).orElse(null),
                 computation.requestProblem().orElse(null),

@@ -15,13 +15,21 @@ import java.util.Optional;
  * @param freshness      what the backend knows of the data's arrival, if it watches it
  * @param circuit        the state of the circuit breaker in front of the backend: {@code closed}, {@code open},
  *                       {@code half-open}
+ * @param computedBy     how the request computes the answer, in a sentence, where the backend says it better than a
+ *                       search of events would be described (the cluster health metric)
  */
 public record MetricComputation(String backend, boolean acrossNamespaces, Optional<BackendRequest> request,
-        Optional<String> requestProblem, Optional<DataFreshness> freshness, String circuit) {
+        Optional<String> requestProblem, Optional<DataFreshness> freshness, String circuit, Optional<String> computedBy) {
+
+    /** A search of events, described by the metric's rule. */
+    public MetricComputation(String backend, boolean acrossNamespaces, Optional<BackendRequest> request,
+            Optional<String> requestProblem, Optional<DataFreshness> freshness, String circuit) {
+        this(backend, acrossNamespaces, request, requestProblem, freshness, circuit, Optional.empty());
+    }
 
     /** The same, saying whether the answer is computed across namespaces. */
     public MetricComputation acrossNamespaces(boolean across) {
-        return new MetricComputation(backend, across, request, requestProblem, freshness, circuit);
+        return new MetricComputation(backend, across, request, requestProblem, freshness, circuit, computedBy);
     }
 
     /** A request to the backend: what a person would type in its console (Kibana Dev Tools for Elasticsearch). */

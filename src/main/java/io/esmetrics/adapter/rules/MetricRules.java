@@ -40,6 +40,7 @@ public class MetricRules {
         Map<String, MetricRule> loaded = new TreeMap<>();
         if (config.builtins()) {
             MetricDefinitionsParser.parse("built-in", builtins()).forEach(rule -> loaded.put(rule.name(), rule));
+            loaded.put(ClusterHealthRule.NAME, ClusterHealthRule.RULE);
         }
         for (Path file : config.files().orElse(List.of())) {
             for (MetricRule rule : MetricDefinitionsParser.parse(file.toString(), read(file))) {
@@ -65,9 +66,12 @@ public class MetricRules {
         return names;
     }
 
-    /** The metrics of the configuration (built-ins and definitions files), without those namespaces declare. */
+    /**
+     * The metrics of the configuration (built-ins and definitions files) read from events, without those namespaces
+     * declare: the cluster health metric reads no events, and has no ingest to watch.
+     */
     public Collection<MetricRule> configuredRules() {
-        return rules.values();
+        return rules.values().stream().filter(rule -> !ClusterHealthRule.is(rule)).toList();
     }
 
     /** Whether the configuration (built-ins or definitions files) declares {@code name}: such a metric wins a clash. */
