@@ -1,6 +1,7 @@
 #!/bin/sh
 # Creates (or updates: every call is a PUT) the least-privileged users of the stack:
 #   es-metrics-adapter  reads ai-events-*            (the adapter's searches)
+#                       and the cluster's health     (metric elasticsearch_shards_unsettled: cluster privilege monitor)
 #   logstash_ai_events  writes ai-events-* and its index template
 # and the final ingest pipeline that the index template names (ai-events-final: stamps event.ingested), which must
 # exist before the first event is written.
@@ -17,7 +18,7 @@ until call "${es}/_cluster/health?wait_for_status=yellow&timeout=30s" >/dev/null
 done
 call -X PUT "${es}/_ingest/pipeline/ai-events-final" --data-binary @/scripts/ai-events-final-pipeline.json
 call -X PUT "${es}/_security/role/es_metrics_adapter_reader" \
-  -d '{"indices":[{"names":["ai-events-*"],"privileges":["read","view_index_metadata"]}]}'
+  -d '{"cluster":["monitor"],"indices":[{"names":["ai-events-*"],"privileges":["read","view_index_metadata"]}]}'
 call -X PUT "${es}/_security/user/es-metrics-adapter" \
   -d "{\"password\":\"${ADAPTER_PASSWORD}\",\"roles\":[\"es_metrics_adapter_reader\"]}"
 call -X PUT "${es}/_security/role/ai_events_writer" \

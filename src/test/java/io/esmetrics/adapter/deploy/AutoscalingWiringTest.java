@@ -2,7 +2,13 @@ package io.esmetrics.adapter.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.esmetrics.adapter.rules.ClusterHealthRule;
 import io.esmetrics.adapter.rules.MetricRule;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
@@ -97,6 +103,48 @@ class AutoscalingWiringTest {
             assertThat(metric.getType()).isEqualTo("Resource");
             assertThat(metric.getResource().getName()).isEqualTo("cpu");
         });
+    }
+
+    /**
+     * A Value target of 1: the metric's 1 proposes the current replica count (ratio 1, within tolerance), its 0 proposes
+     * none, and the HPA takes the largest proposal: never fewer nodes while shards are unsettled, no say otherwise.
+     */
+    @Test
+    void elasticsearchHoldsItsNodesWhileShardsAreUnsettled() {
+        HorizontalPodAutoscaler hpa = Manifests.get(HorizontalPodAutoscaler.class, "elastic", "elasticsearch-data");
+
+        assertThat(externalMetrics(hpa)).anySatisfy(metric -> {
+            assertThat(metric.getExternal().getMetric().getName()).isEqualTo(ClusterHealthRule.NAME);
+            assertThat(metric.getExternal().getMetric().getSelector()).isNull();
+            assertThat(metric.getExternal().getTarget().getType()).isEqualTo("Value");
+            assertThat(metric.getExternal().getTarget().getValue()).isEqualTo(new Quantity("1"));
+        });
+    }
+
+    /**
+     * A leaving node hands its shards off in preStop, bounded by the grace period; it reads its StatefulSet's scale with
+     * a token of its own ServiceAccount, which may get that and nothing else.
+     */
+    @Test
+    void elasticsearchDataNodesHandTheirShardsOffWithinTheirGracePeriod() {
+        PodSpec pod = Manifests.get(StatefulSet.class, "elastic", "elasticsearch-data").getSpec().getTemplate().getSpec();
+        Container elasticsearch = pod.getContainers().get(0);
+        int handoff = Integer.parseInt(elasticsearch.getEnv().stream()
+                .filter(variable -> variable.getName().equals("HANDOFF_TIMEOUT_SECONDS")).findFirst().orElseThrow().getValue());
+
+        assertThat(elasticsearch.getLifecycle().getPreStop().getExec().getCommand()).contains("leave");
+        assertThat(elasticsearch.getLifecycle().getPostStart().getExec().getCommand()).anySatisfy(part ->
+                assertThat(part).contains("rejoin"));
+        assertThat(handoff).as("the shards' time, then a minute to stop").isBetween(600, (int) (pod.getTerminationGracePeriodSeconds() - 30));
+        assertThat(pod.getServiceAccountName()).isEqualTo("elasticsearch-data");
+        Role role = Manifests.get(Role.class, "elastic", "elasticsearch-shard-handoff");
+        assertThat(role.getRules()).singleElement().satisfies(rule -> {
+            assertThat(rule.getResources()).containsExactly("statefulsets/scale");
+            assertThat(rule.getResourceNames()).containsExactly("elasticsearch-data");
+            assertThat(rule.getVerbs()).containsExactly("get");
+        });
+        RoleBinding binding = Manifests.get(RoleBinding.class, "elastic", "elasticsearch-shard-handoff");
+        assertThat(binding.getSubjects()).singleElement().satisfies(subject -> assertThat(subject.getName()).isEqualTo("elasticsearch-data"));
     }
 
     @Test

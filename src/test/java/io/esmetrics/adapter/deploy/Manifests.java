@@ -3,6 +3,7 @@ package io.esmetrics.adapter.deploy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.esmetrics.adapter.rules.ClusterHealthRule;
 import io.esmetrics.adapter.rules.MetricDefinitionsParser;
 import io.esmetrics.adapter.rules.MetricRule;
 import io.esmetrics.adapter.testsupport.KubernetesBinaries;
@@ -161,6 +162,7 @@ final class Manifests {
     static Map<String, MetricRule> servedMetrics() {
         Map<String, MetricRule> served = new TreeMap<>();
         MetricDefinitionsParser.parse("built-in", builtins()).forEach(rule -> served.put(rule.name(), rule));
+        served.put(ClusterHealthRule.NAME, ClusterHealthRule.RULE); // built in, read from the cluster's health (MetricRules)
         ConfigMap definitions = get(ConfigMap.class, "es-metrics-adapter", "es-metrics-adapter-metrics");
         MetricDefinitionsParser.parse("ConfigMap es-metrics-adapter-metrics", definitions.getData().get("metrics.yaml"))
                 .forEach(rule -> served.put(rule.name(), rule));

@@ -110,6 +110,28 @@ public final class ElasticsearchProcess implements AutoCloseable {
 
     /** Starts a single-node cluster with extra {@code -E} settings, its home prepared first. */
     public static ElasticsearchProcess start(Map<String, String> extraSettings, HomePreparation preparation, AdminAccess access) {
+        return start("es-metrics-adapter-test-" + UUID.randomUUID().toString().substring(0, 8), "test-node", extraSettings,
+                preparation, access);
+    }
+
+    /**
+     * Starts one node of a cluster of several on loopback, security off: the first names itself in {@code masterNodes}
+     * and finds no one; the others find it through {@code seedHosts} (the transport addresses of nodes already running,
+     * {@link #transportAddress()}). Returns once the node is part of a yellow cluster.
+     */
+    public static ElasticsearchProcess startClusterNode(String clusterName, String nodeName, List<String> masterNodes,
+            List<String> seedHosts) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("discovery.type", "multi-node");
+        settings.put("cluster.initial_master_nodes", String.join(",", masterNodes));
+        if (!seedHosts.isEmpty()) {
+            settings.put("discovery.seed_hosts", String.join(",", seedHosts)); // refused when empty
+        }
+        return start(clusterName, nodeName, settings, home -> { }, AdminAccess.PLAIN);
+    }
+
+    private static ElasticsearchProcess start(String clusterName, String nodeName, Map<String, String> extraSettings,
+            HomePreparation preparation, AdminAccess access) {
         Path distribution = distribution();
         SearchEngine engine = SearchEngine.in(distribution);
         engine.requireKnown(extraSettings);
@@ -126,10 +148,9 @@ public final class ElasticsearchProcess implements AutoCloseable {
             } catch (Exception e) {
                 throw new IllegalStateException("cannot prepare the " + engine + " home: " + e.getMessage(), e);
             }
-            String clusterName = "es-metrics-adapter-test-" + UUID.randomUUID().toString().substring(0, 8);
             Map<String, String> settings = new LinkedHashMap<>();
             settings.put("cluster.name", clusterName);
-            settings.put("node.name", "test-node");
+            settings.put("node.name", nodeName);
             settings.put("discovery.type", "single-node");
             settings.put("network.host", "127.0.0.1");
             // Ports of the node's own choosing, written to logs/http.ports: a port found free and then released could
@@ -361,10 +382,20 @@ public final class ElasticsearchProcess implements AutoCloseable {
         }
     }
 
-    /** The node writes the addresses it bound to logs/http.ports once it listens. */
+    /** Where other nodes of its cluster reach it: its transport address on loopback, written once it listens. */
+    public String transportAddress() {
+        return "127.0.0.1:" + portFromPortsFile("transport.ports").orElseThrow(
+                () -> new IllegalStateException(engine + " wrote no transport port in " + workDir.resolve("logs")));
+    }
+
     private Optional<Integer> portFromPortsFile() {
+        return portFromPortsFile("http.ports");
+    }
+
+    /** The node writes the addresses it bound to logs/http.ports and logs/transport.ports once it listens. */
+    private Optional<Integer> portFromPortsFile(String file) {
         try {
-            Path ports = workDir.resolve("logs/http.ports");
+            Path ports = workDir.resolve("logs").resolve(file);
             if (!Files.exists(ports)) {
                 return Optional.empty();
             }

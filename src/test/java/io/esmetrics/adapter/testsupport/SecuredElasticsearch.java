@@ -21,6 +21,12 @@ public final class SecuredElasticsearch {
     public static final String USER = "adapter";
     /** A user who may search, but not the event indices: Elasticsearch leaves them out of its wildcards. */
     public static final String USER_WITHOUT_EVENTS = "adapter-without-events";
+    /**
+     * A user with the role k8s/elasticsearch/setup-users.sh gives the adapter (its body read from the script, a file
+     * realm's role here: the integ-test distributions cannot hold native roles).
+     */
+    public static final String USER_WITH_SHIPPED_ROLE = "adapter-shipped-role";
+    private static final Pattern SHIPPED_ROLE = Pattern.compile("_security/role/(es_metrics_adapter_reader)\" \\\\\\s*-d '([^']*)'");
     /** The subject of the client certificate the PKI realm maps to a role. */
     public static final String CERTIFICATE_SUBJECT = "CN=adapter-client";
     /** One per test JVM, whichever class loader asks first (see {@link #get()}). */
@@ -119,15 +125,22 @@ public final class SecuredElasticsearch {
                     Files.copy(http.keyFile(), certs.resolve("http.key"));
                     Files.copy(clientCa.certFile(), certs.resolve("client-ca.crt"));
                     Files.writeString(home.resolve("config/role_mapping.yml"), "superuser:\n  - \"" + CERTIFICATE_SUBJECT + "\"\n");
+                    Matcher shipped = SHIPPED_ROLE.matcher(Files.readString(Path.of("k8s/elasticsearch/setup-users.sh")));
+                    if (!shipped.find()) {
+                        throw new IllegalStateException("no role es_metrics_adapter_reader in setup-users.sh");
+                    }
+                    // JSON is YAML: the role's body as the script sends it.
                     Files.writeString(home.resolve("config/roles.yml"), """
                             other_indices_reader:
                               indices:
                                 - names: ["other-events-*"]
                                   privileges: ["read", "view_index_metadata"]
-                            """);
+                            """ + shipped.group(1) + ": " + shipped.group(2) + "\n");
                     ElasticsearchProcess.runTool(home, "elasticsearch-users", "useradd", USER, "-p", PASSWORD, "-r", "superuser");
                     ElasticsearchProcess.runTool(home, "elasticsearch-users", "useradd", USER_WITHOUT_EVENTS, "-p", PASSWORD,
                             "-r", "other_indices_reader");
+                    ElasticsearchProcess.runTool(home, "elasticsearch-users", "useradd", USER_WITH_SHIPPED_ROLE, "-p", PASSWORD,
+                            "-r", "es_metrics_adapter_reader");
                     String created = ElasticsearchProcess.runTool(home, "elasticsearch-service-tokens", "create", "elastic/fleet-server", "adapter");
                     Matcher matcher = TOKEN.matcher(created);
                     if (!matcher.find()) {
