@@ -10,8 +10,8 @@ import java.util.Optional;
 public interface RulesConfig {
 
     /**
-     * Serve the built-in {@code queue_length} and {@code request_rate} metrics. A definitions file may still
-     * replace either by declaring a metric of the same name.
+     * Serve the built-in metrics: those of builtin-metrics.yaml and {@link ClusterHealthRule}. A definitions file may
+     * still replace any by declaring a metric of the same name.
      */
     @WithDefault("true")
     boolean builtins();

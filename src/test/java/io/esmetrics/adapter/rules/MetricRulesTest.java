@@ -30,8 +30,8 @@ class MetricRulesTest {
 
         MetricRules rules = new MetricRules(config(true, file));
 
-        assertThat(rules.names()).containsExactly("errors", "queue_length", "request_error_ratio", "request_latency_p95",
-                "request_rate");
+        assertThat(rules.names()).containsExactly("elasticsearch_shards_unsettled", "errors", "queue_length", "request_error_ratio",
+                "request_latency_p95", "request_rate");
         assertThat(rules.find("any", "request_rate")).get().extracting(MetricRule::indexPattern).isEqualTo("other-*");
         assertThat(rules.find("any", "nope")).isEmpty();
     }
@@ -64,6 +64,20 @@ class MetricRulesTest {
         assertThat(rules.find("team-a", "errors")).get().extracting(MetricRule::indexPattern).isEqualTo(configured.indexPattern());
         assertThat(rules.configured("errors")).isTrue();
         assertThat(rules.configured("chat-errors")).isFalse();
+    }
+
+    /** It reads no events: nothing watches their ingest. A file that declares its name replaces it like any built-in. */
+    @Test
+    void theClusterHealthMetricIsServedWithoutEventsToWatchAndAFileMayReplaceIt() throws IOException {
+        MetricRules builtins = new MetricRules(config(true, write("metrics: {}\n")));
+        MetricRules replaced = new MetricRules(config(true,
+                write("metrics:\n  elasticsearch_shards_unsettled:\n    indexPattern: a\n    aggregation: count\n")));
+
+        assertThat(builtins.find("elastic", ClusterHealthRule.NAME)).contains(ClusterHealthRule.RULE);
+        assertThat(builtins.configured(ClusterHealthRule.NAME)).isTrue();
+        assertThat(builtins.configuredRules()).extracting(MetricRule::name).doesNotContain(ClusterHealthRule.NAME);
+        assertThat(replaced.configuredRules()).extracting(MetricRule::name).contains(ClusterHealthRule.NAME);
+        assertThat(ClusterHealthRule.is(replaced.find("elastic", ClusterHealthRule.NAME).orElseThrow())).isFalse();
     }
 
     @Test
