@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -67,7 +68,12 @@ public final class Benchmark {
         }
         if ("hpa-reaction".equals(System.getProperty("benchmark.scenario"))) {
             System.out.println("\n== HPA reaction time through a real control plane, HPA sync " + HpaReaction.HPA_SYNC_PERIOD.toSeconds() + " s");
-            System.out.println(HpaReaction.run(elasticsearch));
+            System.out.println(hpaReaction(elasticsearch));
+            return;
+        }
+        if ("freshness".equals(System.getProperty("benchmark.scenario"))) {
+            System.out.println("\n== Freshness of the values an HPA reads: refresh at a fixed rate and ending before the reads");
+            System.out.println(Freshness.run(elasticsearch));
             return;
         }
         if ("hostile-tenant".equals(System.getProperty("benchmark.scenario"))) {
@@ -119,8 +125,12 @@ public final class Benchmark {
         System.out.println("mTLS: " + mutualTls + "; plain HTTP, same driver: " + vertxPlain);
 
         System.out.println("\n== HPA reaction time through a real control plane, HPA sync " + HpaReaction.HPA_SYNC_PERIOD.toSeconds() + " s");
-        HpaReaction reaction = HpaReaction.run(elasticsearch);
+        String reaction = hpaReaction(elasticsearch);
         System.out.println(reaction);
+
+        System.out.println("\n== Freshness of the values an HPA reads: refresh at a fixed rate and ending before the reads");
+        String freshness = Freshness.run(elasticsearch);
+        System.out.println(freshness);
 
         System.out.printf(Locale.ROOT, """
 
@@ -135,9 +145,10 @@ public final class Benchmark {
                 adapter start-up:      %s
                 adapter RSS after load: %d MiB
                 HPA reaction:          %s
+                freshness:             %s
                 %shostile tenant:
                 %s""", cached, uncached, mutualTls, vertxPlain, cached.requestsPerSecond() / uncached.requestsPerSecond(), SELECTORS,
-                polls, String.join("; ", refresh), startup, rss / 1024, reaction, tenants, hostile);
+                polls, String.join("; ", refresh), startup, rss / 1024, reaction, freshness, tenants, hostile);
     }
 
     /**
@@ -207,6 +218,13 @@ public final class Benchmark {
                 throw new IllegalStateException(e.getMessage() + "\nThe adapter's log ends with:\n" + adapter.logTail(40), e);
             }
         }
+    }
+
+    /** The real HPA loop with the refresh at a fixed rate, then with the refresh that ends before the reads. */
+    private static String hpaReaction(ElasticsearchProcess elasticsearch) throws Exception {
+        HpaReaction fixed = HpaReaction.run(elasticsearch, Map.of("adapter.cache.align-to-reads", "false"));
+        HpaReaction aligned = HpaReaction.run(elasticsearch, Map.of("adapter.cache.align-to-reads", "true"));
+        return "refresh at a fixed rate: " + fixed + "\nrefresh ending before the reads: " + aligned;
     }
 
     static String service(int i) {

@@ -43,11 +43,11 @@ final class HpaReaction {
     private HpaReaction() {
     }
 
-    static HpaReaction run(ElasticsearchProcess elasticsearch) throws Exception {
+    static HpaReaction run(ElasticsearchProcess elasticsearch, Map<String, String> adapterProperties) throws Exception {
         HpaReaction reaction = new HpaReaction();
         Path dir = Files.createTempDirectory("es-metrics-adapter-hpa-reaction-");
         try (ControlPlane controlPlane = ControlPlane.start(HPA_SYNC_PERIOD);
-                AggregatedAdapter adapter = AggregatedAdapter.install(controlPlane, elasticsearch, Map.of())) {
+                AggregatedAdapter adapter = AggregatedAdapter.install(controlPlane, elasticsearch, adapterProperties)) {
             adapter.start();
             adapter.awaitAvailable();
             Kubectl.Result applied = controlPlane.kubectl().run("apply", "--server-side", "-f", Files.writeString(dir.resolve("chat.yaml"),

@@ -90,6 +90,18 @@ public final class Events {
 
     /** Indexes everything into daily indices {@code <prefix>yyyy.MM.dd}: another pipeline, or one without our template. */
     public void indexInto(ElasticsearchProcess node, String indexPrefix) {
+        index(node, indexPrefix, "?refresh=true");
+    }
+
+    /**
+     * Indexes everything into the {@code ai-events-*} indices as Logstash does, without forcing a refresh: searchable
+     * after Elasticsearch's own refresh (every second), for measurements that include it.
+     */
+    public void indexAsThePipelineDoes(ElasticsearchProcess node) {
+        index(node, AI_EVENTS, "");
+    }
+
+    private void index(ElasticsearchProcess node, String indexPrefix, String parameters) {
         StringBuilder bulk = new StringBuilder();
         for (ObjectNode document : documents) {
             Instant at = Instant.parse(document.get("@timestamp").asText());
@@ -97,7 +109,7 @@ public final class Events {
             action.putObject("create").put("_index", indexPrefix + DAY.format(at));
             bulk.append(action).append('\n').append(document).append('\n');
         }
-        var answer = node.request("POST", "/_bulk?refresh=true", bulk.toString());
+        var answer = node.request("POST", "/_bulk" + parameters, bulk.toString());
         if (answer.path("errors").asBoolean()) {
             throw new IllegalStateException("bulk indexing failed: " + answer);
         }
