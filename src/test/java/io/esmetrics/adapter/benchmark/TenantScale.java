@@ -8,12 +8,16 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The multi-tenant scenario: N namespaces × 2 services, every namespace's HPAs polling {@code queue_length} and
  * {@code request_rate} with a service selector every sync period, by the HPA controller's 5 workers. Time is
  * compressed 5× by default (sync period and refresh interval 3 s); the adapter runs with the heap the Deployment
- * gives it. {@code -Dbenchmark.tenant-namespaces=3000} measures one size only.
+ * gives it. Every namespace's events keep arriving while it is measured. {@code -Dbenchmark.tenant-namespaces=3000}
+ * measures one size only.
  */
 record TenantScale(int namespaces, boolean acrossNamespaces, double searchesPerInterval, double shardQueriesPerInterval,
         double queryMillisPerInterval, Latencies polls, double refreshMillis, double refreshOverruns, long rssMib,
@@ -34,8 +38,35 @@ record TenantScale(int namespaces, boolean acrossNamespaces, double searchesPerI
         return "tenant-" + i;
     }
 
+    /**
+     * Events written again this often while a size is measured, as services keep sending them: request_rate's 1 minute
+     * window then always holds requests of every namespace, and its series are searched as queue_length's are.
+     */
+    private static final Duration EVENTS_EVERY = Duration.ofSeconds(20);
+
     /** Events for every namespace, now: both services request and report a queue. */
     static void load(ElasticsearchProcess elasticsearch, int namespaces) {
+        events(namespaces).indexInto(elasticsearch);
+    }
+
+    /** Keeps writing every namespace's events, as the pipeline does, until closed. */
+    static AutoCloseable keepLoading(ElasticsearchProcess elasticsearch, int namespaces) {
+        ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "tenant-events");
+            thread.setDaemon(true);
+            return thread;
+        });
+        writer.scheduleWithFixedDelay(() -> {
+            try {
+                events(namespaces).indexAsThePipelineDoes(elasticsearch);
+            } catch (RuntimeException e) {
+                System.err.println("writing tenant events failed: " + e);
+            }
+        }, EVENTS_EVERY.toMillis(), EVENTS_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        return writer::shutdownNow;
+    }
+
+    private static Events events(int namespaces) {
         Events events = Events.create();
         Instant now = Instant.now();
         for (int i = 0; i < namespaces; i++) {
@@ -43,7 +74,7 @@ record TenantScale(int namespaces, boolean acrossNamespaces, double searchesPerI
                 events.requests(2, now, namespace(i), service, 200).queueSample(now, namespace(i), service, "q1", i % 17);
             }
         }
-        events.indexInto(elasticsearch);
+        return events;
     }
 
     static TenantScale run(ElasticsearchProcess elasticsearch, ElasticsearchProxy proxy, int namespaces, boolean across)
@@ -52,7 +83,8 @@ record TenantScale(int namespaces, boolean acrossNamespaces, double searchesPerI
         options.addAll(List.of("-Dadapter.cache.refresh-interval=" + INTERVAL.toSeconds() + "s",
                 "-Dadapter.cache.min-query-interval=1s", "-Dadapter.elasticsearch.search-across-namespaces=" + across));
         load(elasticsearch, namespaces);
-        try (AdapterProcess adapter = AdapterProcess.start(proxy.hostAndPort(), options);
+        try (AutoCloseable live = keepLoading(elasticsearch, namespaces);
+                AdapterProcess adapter = AdapterProcess.start(proxy.hostAndPort(), options);
                 HpaControllerWorkers workers = HpaControllerWorkers.start(adapter, namespaces, INTERVAL)) {
             Thread.sleep(INTERVAL.toMillis() * 2); // two refreshes fold every namespace into one search per metric
             workers.measure();
