@@ -81,12 +81,7 @@ class ElasticsearchMetricConverterTest {
 
     @Test
     void theDocumentedExampleIsAValidResource() throws IOException {
-        String page = Files.readString(Path.of("docs/elasticsearchmetric.md"));
-        String section = page.substring(page.indexOf("## Example: a metric and the HPA that uses it"));
-        String yaml = section.substring(section.indexOf("```yaml") + "```yaml".length(), section.indexOf("```", section.indexOf("```yaml") + 7));
-        ElasticsearchMetric example = Serialization.unmarshal(yaml.split("\n---\n")[0], ElasticsearchMetric.class);
-
-        MetricRule rule = converter(false).toRule(example);
+        MetricRule rule = converter(false).toRule(documentedExample("## Example: a metric and the HPA that uses it"));
 
         assertThat(rule.name()).isEqualTo("chat-errors");
         assertThat(rule.aggregation()).isEqualTo(Aggregation.RATE);
@@ -96,11 +91,7 @@ class ElasticsearchMetricConverterTest {
 
     @Test
     void theDocumentedRatioIsAValidResource() throws IOException {
-        String page = Files.readString(Path.of("docs/elasticsearchmetric.md"));
-        String section = page.substring(page.indexOf("## Example: an error ratio"));
-        String yaml = section.substring(section.indexOf("```yaml") + "```yaml".length(), section.indexOf("```", section.indexOf("```yaml") + 7));
-
-        MetricRule rule = converter(false).toRule(Serialization.unmarshal(yaml, ElasticsearchMetric.class));
+        MetricRule rule = converter(false).toRule(documentedExample("## Example: an error ratio"));
 
         assertThat(rule.aggregation()).isEqualTo(Aggregation.RATIO);
         assertThat(rule.numerator()).containsEntry("http.response.status_code", List.of("429", "500", "502", "503", "504"));
@@ -109,15 +100,19 @@ class ElasticsearchMetricConverterTest {
 
     @Test
     void theDocumentedScaleToZeroExampleIsAValidResource() throws IOException {
-        String page = Files.readString(Path.of("docs/elasticsearchmetric.md"));
-        String section = page.substring(page.indexOf("## Example: a queue that scales its service to zero"));
-        String yaml = section.substring(section.indexOf("```yaml") + "```yaml".length(), section.indexOf("```", section.indexOf("```yaml") + 7));
-        ElasticsearchMetric example = Serialization.unmarshal(yaml.split("\n---\n")[0], ElasticsearchMetric.class);
-
-        MetricRule rule = converter(false).toRule(example);
+        MetricRule rule = converter(false).toRule(documentedExample("## Example: a queue that scales its service to zero"));
 
         assertThat(rule.name()).isEqualTo("batch-queue");
         assertThat(rule.activation()).contains(new Activation(10.0, 2.0));
+    }
+
+    /** The first resource of the first YAML block under {@code heading} in docs/elasticsearchmetric.md. */
+    private static ElasticsearchMetric documentedExample(String heading) throws IOException {
+        String page = Files.readString(Path.of("docs/elasticsearchmetric.md"));
+        String section = page.substring(page.indexOf(heading));
+        int start = section.indexOf("```yaml") + "```yaml".length();
+        String yaml = section.substring(start, section.indexOf("```", start));
+        return Serialization.unmarshal(yaml.split("\n---\n")[0], ElasticsearchMetric.class);
     }
 
     /** The cluster operator's allow-list: the event indices, and one remote cluster's metrics. */
