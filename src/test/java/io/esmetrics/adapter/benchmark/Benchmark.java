@@ -11,9 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
 /**
@@ -192,21 +190,11 @@ public final class Benchmark {
      * the adapter would rightly report the pipeline stalled a minute after the last load, and answer 503.
      */
     private static ScheduledExecutorService startHeartbeat(ElasticsearchProcess elasticsearch) {
-        ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "heartbeat-events");
-            thread.setDaemon(true);
-            return thread;
+        return EventFeed.start("heartbeat-events", Duration.ZERO, Duration.ofSeconds(1), () -> {
+            Instant now = Instant.now();
+            Events.create().requests(1, now, "heartbeat", "chat", 200).queueSample(now, "heartbeat", "chat", "q1", 1)
+                    .indexInto(elasticsearch);
         });
-        heartbeat.scheduleWithFixedDelay(() -> {
-            try {
-                Instant now = Instant.now();
-                Events.create().requests(1, now, "heartbeat", "chat", 200).queueSample(now, "heartbeat", "chat", "q1", 1)
-                        .indexInto(elasticsearch);
-            } catch (RuntimeException e) {
-                System.err.println("heartbeat event not indexed: " + e.getMessage());
-            }
-        }, 0, 1, TimeUnit.SECONDS);
-        return heartbeat;
     }
 
     private static Load mutualTls(ElasticsearchProxy proxy, String path) throws Exception {

@@ -16,9 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The hostile-tenant scenario (issue 24): {@value #NAMESPACES} ordinary namespaces polled as in {@link TenantScale},
@@ -57,12 +55,8 @@ record HostileTenant(Run quiet, Run hostile) {
     static HostileTenant run(ElasticsearchProcess elasticsearch, ElasticsearchProxy proxy) throws Exception {
         Path dir = Files.createTempDirectory("es-metrics-adapter-hostile-tenant-");
         // The ordinary namespaces' events keep arriving: request_rate's 1m window would otherwise empty during a run.
-        ScheduledExecutorService feeder = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "ordinary-events");
-            thread.setDaemon(true);
-            return thread;
-        });
-        feeder.scheduleWithFixedDelay(() -> TenantScale.load(elasticsearch, NAMESPACES), 0, 10, TimeUnit.SECONDS);
+        ScheduledExecutorService feeder = EventFeed.start("ordinary-events", Duration.ZERO, Duration.ofSeconds(10),
+                () -> TenantScale.load(elasticsearch, NAMESPACES));
         try (ControlPlane controlPlane = ControlPlane.start(Duration.ofSeconds(15))) {
             Path kubeconfig = installCustomResources(controlPlane, dir);
             System.out.println("-- quiet: " + NAMESPACES + " ordinary namespaces alone");

@@ -8,9 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The multi-tenant scenario: N namespaces × 2 services, every namespace's HPAs polling {@code queue_length} and
@@ -51,18 +49,8 @@ record TenantScale(int namespaces, boolean acrossNamespaces, double searchesPerI
 
     /** Keeps writing every namespace's events, as the pipeline does, until closed. */
     static AutoCloseable keepLoading(ElasticsearchProcess elasticsearch, int namespaces) {
-        ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "tenant-events");
-            thread.setDaemon(true);
-            return thread;
-        });
-        writer.scheduleWithFixedDelay(() -> {
-            try {
-                events(namespaces).indexAsThePipelineDoes(elasticsearch);
-            } catch (RuntimeException e) {
-                System.err.println("writing tenant events failed: " + e);
-            }
-        }, EVENTS_EVERY.toMillis(), EVENTS_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        ScheduledExecutorService writer = EventFeed.start("tenant-events", EVENTS_EVERY, EVENTS_EVERY,
+                () -> events(namespaces).indexAsThePipelineDoes(elasticsearch));
         return writer::shutdownNow;
     }
 
