@@ -69,6 +69,11 @@ public final class Benchmark {
             System.out.println(hpaReaction(elasticsearch));
             return;
         }
+        if ("lagging-pipeline".equals(System.getProperty("benchmark.scenario"))) {
+            System.out.println("\n== A lagging pipeline: 10 requests per second arriving 0, 20 and 45 s late");
+            System.out.println(LaggingPipeline.run(elasticsearch, proxy));
+            return;
+        }
         if ("freshness".equals(System.getProperty("benchmark.scenario"))) {
             System.out.println("\n== Freshness of the values an HPA reads: refresh at a fixed rate and ending before the reads");
             System.out.println(Freshness.run(elasticsearch));

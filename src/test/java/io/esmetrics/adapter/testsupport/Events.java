@@ -98,7 +98,12 @@ public final class Events {
      * after Elasticsearch's own refresh (every second), for measurements that include it.
      */
     public void indexAsThePipelineDoes(ElasticsearchProcess node) {
-        index(node, AI_EVENTS, "");
+        indexAsThePipelineDoes(node, AI_EVENTS);
+    }
+
+    /** As {@link #indexAsThePipelineDoes(ElasticsearchProcess)}, into daily indices {@code <prefix>yyyy.MM.dd}. */
+    public void indexAsThePipelineDoes(ElasticsearchProcess node, String indexPrefix) {
+        index(node, indexPrefix, "");
     }
 
     private void index(ElasticsearchProcess node, String indexPrefix, String parameters) {
