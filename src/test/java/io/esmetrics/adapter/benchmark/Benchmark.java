@@ -135,6 +135,10 @@ public final class Benchmark {
         String freshness = Freshness.run(elasticsearch);
         System.out.println(freshness);
 
+        System.out.println("\n== A lagging pipeline: 10 requests per second arriving 0, 20 and 45 s late");
+        String lagging = LaggingPipeline.run(elasticsearch, proxy);
+        System.out.println(lagging);
+
         System.out.printf(Locale.ROOT, """
 
                 ==================== Summary ====================
@@ -149,9 +153,10 @@ public final class Benchmark {
                 adapter RSS after load: %d MiB
                 HPA reaction:          %s
                 freshness:             %s
+                lagging pipeline:      %s
                 %shostile tenant:
                 %s""", cached, uncached, mutualTls, vertxPlain, cached.requestsPerSecond() / uncached.requestsPerSecond(), SELECTORS,
-                polls, String.join("; ", refresh), startup, rss / 1024, reaction, freshness, tenants, hostile);
+                polls, String.join("; ", refresh), startup, rss / 1024, reaction, freshness, lagging, tenants, hostile);
     }
 
     /**
