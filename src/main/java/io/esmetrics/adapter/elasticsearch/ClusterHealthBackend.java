@@ -13,7 +13,6 @@ import jakarta.enterprise.inject.Typed;
 import java.time.Clock;
 import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -77,7 +76,7 @@ class ClusterHealthBackend implements MetricsBackend {
     @Override
     public MetricComputation describe(SeriesQuery query) {
         return new MetricComputation("Elasticsearch", false, Optional.of(ClusterHealthConverter.byHand(config.searchTimeout())),
-                Optional.empty(), Optional.empty(), breaker.state().name().toLowerCase(Locale.ROOT).replace('_', '-'),
+                Optional.empty(), Optional.empty(), breaker.state().wireName(),
                 Optional.of(COMPUTED_BY));
     }
 }

@@ -22,7 +22,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -118,7 +117,7 @@ class ElasticsearchMetricsProvider implements MetricsBackend {
                 rule.aggregation().usesWindow() ? Optional.of(at.windowEnd()) : Optional.empty(), rule.stalledAfter(),
                 observed.problemFor(rule).map(RuntimeException::getMessage));
         return new MetricComputation("Elasticsearch", false, Optional.of(SearchClient.byHand(search)), problem,
-                Optional.of(freshness), breaker.state().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+                Optional.of(freshness), breaker.state().wireName());
     }
 
     /**

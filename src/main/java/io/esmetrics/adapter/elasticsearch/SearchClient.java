@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -123,7 +124,7 @@ class SearchClient {
      *
      * @param masterTimeout how long the node waits for an elected master; without one it answers 503
      */
-    JsonNode clusterHealth(java.time.Duration masterTimeout) {
+    JsonNode clusterHealth(Duration masterTimeout) {
         Request request = new Request("GET", ClusterHealthConverter.PATH);
         ClusterHealthConverter.parameters(masterTimeout).forEach(request::addParameter);
         return perform("cluster_health", "the cluster health request for metric " + ClusterHealthConverter.metricName(), request,

@@ -5,6 +5,7 @@ import io.quarkus.logging.Log;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -15,7 +16,14 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class CircuitBreaker {
 
     /** In this order for the gauges: 0 closed, 1 open, 2 half-open. */
-    public enum State { CLOSED, OPEN, HALF_OPEN }
+    public enum State {
+        CLOSED, OPEN, HALF_OPEN;
+
+        /** As explain shows it: {@code closed}, {@code open}, {@code half-open}. */
+        public String wireName() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+    }
 
     private final String dependency;
     private final String requests;

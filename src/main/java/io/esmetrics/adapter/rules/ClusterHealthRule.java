@@ -29,8 +29,8 @@ public final class ClusterHealthRule {
     public static final Duration STALENESS = Duration.ofSeconds(30);
 
     public static final MetricRule RULE = new MetricRule(NAME, null, null, Optional.empty(), Map.of(), Map.of(),
-            Aggregation.LATEST, Optional.empty(), Optional.empty(), Optional.empty(), Duration.ZERO, Duration.ZERO, Duration.ZERO, STALENESS, Duration.ZERO,
-            new TreeMap<>(), "built-in: Elasticsearch's cluster health (GET _cluster/health), not events");
+            Aggregation.LATEST, Optional.empty(), Optional.empty(), Optional.empty(), Duration.ZERO, Duration.ZERO,
+            Duration.ZERO, STALENESS, Duration.ZERO, new TreeMap<>(), "built-in: Elasticsearch's cluster health (GET _cluster/health), not events");
 
     private ClusterHealthRule() {
     }

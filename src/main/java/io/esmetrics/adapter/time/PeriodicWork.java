@@ -75,7 +75,7 @@ public final class PeriodicWork implements AutoCloseable {
             try {
                 next = task.get();
             } catch (RuntimeException e) {
-                Log.errorf(e, "%s failed; trying again in %s", capitalized(what), fallback);
+                failed(what, fallback, e);
             }
             schedule(next);
         }
@@ -86,9 +86,13 @@ public final class PeriodicWork implements AutoCloseable {
             try {
                 task.run();
             } catch (RuntimeException e) {
-                Log.errorf(e, "%s failed; trying again in %s", capitalized(what), interval);
+                failed(what, interval, e);
             }
         };
+    }
+
+    private static void failed(String what, Duration next, RuntimeException e) {
+        Log.errorf(e, "%s failed; trying again in %s", capitalized(what), next);
     }
 
     private static String capitalized(String what) {

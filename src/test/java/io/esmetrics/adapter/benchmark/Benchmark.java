@@ -1,8 +1,10 @@
 package io.esmetrics.adapter.benchmark;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.esmetrics.adapter.testsupport.ElasticsearchProcess;
 import io.esmetrics.adapter.testsupport.ElasticsearchProxy;
 import io.esmetrics.adapter.testsupport.Events;
+import io.fabric8.kubernetes.api.model.Quantity;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -223,6 +225,15 @@ public final class Benchmark {
         HpaReaction fixed = HpaReaction.run(elasticsearch, Map.of("adapter.cache.align-to-reads", "false"));
         HpaReaction aligned = HpaReaction.run(elasticsearch, Map.of("adapter.cache.align-to-reads", "true"));
         return "refresh at a fixed rate: " + fixed + "\nrefresh ending before the reads: " + aligned;
+    }
+
+    /** The sum of the items of an ExternalMetricValueList's {@code items}, as the HPA adds them up. */
+    static double total(JsonNode items) {
+        double total = 0;
+        for (JsonNode item : items) {
+            total += Quantity.getAmountInBytes(new Quantity(item.path("value").asText())).doubleValue();
+        }
+        return total;
     }
 
     static String service(int i) {

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.esmetrics.adapter.testsupport.ElasticsearchProcess;
 import io.esmetrics.adapter.testsupport.ElasticsearchProxy;
 import io.esmetrics.adapter.testsupport.Events;
-import io.fabric8.kubernetes.api.model.Quantity;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -99,7 +98,7 @@ final class Freshness {
             sleepUntil(firstRead.plus(READ_PERIOD.multipliedBy(read)));
             readAt[read] = Instant.now();
             for (int d = 0; d < designs.size(); d++) {
-                valueAtRead[d][read] = total(get(http, designs.get(d).adapter(), ""));
+                valueAtRead[d][read] = Benchmark.total(get(http, designs.get(d).adapter(), "").path("items"));
             }
             for (int d = 0; d < designs.size(); d++) {
                 JsonNode explained = get(http, designs.get(d).adapter(), "&explain=true");
@@ -187,15 +186,6 @@ final class Freshness {
             throw new IllegalStateException(uri + " answered " + response.statusCode() + ": " + response.body());
         }
         return JSON.readTree(response.body());
-    }
-
-    /** The sum of the items, as the HPA adds them up. */
-    private static double total(JsonNode list) {
-        double total = 0;
-        for (JsonNode item : list.path("items")) {
-            total += Quantity.getAmountInBytes(new Quantity(item.path("value").asText())).doubleValue();
-        }
-        return total;
     }
 
     private static void sleepUntil(Instant at) throws InterruptedException {

@@ -8,7 +8,6 @@ import io.esmetrics.adapter.testsupport.ControlPlane;
 import io.esmetrics.adapter.testsupport.ElasticsearchProcess;
 import io.esmetrics.adapter.testsupport.Events;
 import io.esmetrics.adapter.testsupport.Kubectl;
-import io.fabric8.kubernetes.api.model.Quantity;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -105,11 +104,7 @@ final class HpaReaction {
 
     /** The sum of the items the adapter holds, as the HPA adds them up. */
     private static double total(HttpClient http, URI metric) {
-        double total = 0;
-        for (JsonNode item : get(http, metric).path("answer").path("items")) {
-            total += Quantity.getAmountInBytes(new Quantity(item.path("value").asText())).doubleValue();
-        }
-        return total;
+        return Benchmark.total(get(http, metric).path("answer").path("items"));
     }
 
     private static int replicas(HttpClient http, URI deployment) {

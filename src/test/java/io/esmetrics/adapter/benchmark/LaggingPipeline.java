@@ -1,11 +1,9 @@
 package io.esmetrics.adapter.benchmark;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.esmetrics.adapter.testsupport.ElasticsearchProcess;
 import io.esmetrics.adapter.testsupport.ElasticsearchProxy;
 import io.esmetrics.adapter.testsupport.Events;
-import io.fabric8.kubernetes.api.model.Quantity;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -113,11 +111,7 @@ final class LaggingPipeline {
         if (response.statusCode() != 200) {
             return Double.NaN;
         }
-        double total = 0;
-        for (JsonNode item : JSON.readTree(response.body()).path("items")) {
-            total += Quantity.getAmountInBytes(new Quantity(item.path("value").asText())).doubleValue();
-        }
-        return total / RATE;
+        return Benchmark.total(JSON.readTree(response.body()).path("items")) / RATE;
     }
 
     private static String spread(List<Double> ratios) {

@@ -6,11 +6,13 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.startsWith;
 
+import io.esmetrics.adapter.cache.CacheConfig;
 import io.esmetrics.adapter.rules.ClusterHealthRule;
 import io.esmetrics.adapter.testsupport.ElasticsearchProcess;
 import io.esmetrics.adapter.testsupport.OwnElasticsearchTestResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -29,6 +31,9 @@ class ShardsUnsettledMetricTest {
     /** The cache refreshes every 15 s: a change shows within one refresh, with room for a slow machine. */
     private static final Duration CHANGE_SHOWS = Duration.ofSeconds(60);
 
+    @Inject
+    CacheConfig cache;
+
     @Test
     void holdsWhileAReplicaCannotBePlacedAndReleasesOnceTheReplicasAreSetToZero() {
         ElasticsearchProcess node = OwnElasticsearchTestResource.node();
@@ -46,6 +51,12 @@ class ShardsUnsettledMetricTest {
         } finally {
             node.request("DELETE", "/unplaceable-replica", null);
         }
+    }
+
+    /** The rule's staleness and the cache's budget for the metric are set in two places: application.properties. */
+    @Test
+    void isHeldNoLongerThanTheRuleSays() {
+        assertThat(cache.maxValueAge(ClusterHealthRule.NAME)).isEqualTo(ClusterHealthRule.STALENESS);
     }
 
     @Test
