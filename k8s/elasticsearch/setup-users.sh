@@ -3,25 +3,28 @@
 #   es-metrics-adapter  reads ai-events-*            (the adapter's searches)
 #                       and the cluster's health     (metric elasticsearch_shards_unsettled: cluster privilege monitor)
 #   logstash_ai_events  writes ai-events-* and its index template
-# and the final ingest pipeline that the index template names (ai-events-final: stamps event.ingested), which must
-# exist before the first event is written.
+# and the final ingest pipeline that the index template names (ai-events-final: builds the event contract from what
+# Filebeat shipped, refuses lines that claim an identity, stamps event.ingested), which must exist before the first
+# event is written.
 # Passwords come from Secret elasticsearch-credentials; write them as letters and digits only.
 set -eu
 es="https://elasticsearch.elastic.svc:9200"
 call() {
+  type="$1"; shift
   curl -sS --fail-with-body --max-time 30 --cacert /certs/ca.crt -u "elastic:${ELASTIC_PASSWORD}" \
-    -H 'Content-Type: application/json' "$@"
+    -H "Content-Type: application/${type}" "$@"
   echo
 }
-until call "${es}/_cluster/health?wait_for_status=yellow&timeout=30s" >/dev/null; do
+until call json "${es}/_cluster/health?wait_for_status=yellow&timeout=30s" >/dev/null; do
   echo "waiting for Elasticsearch"; sleep 5
 done
-call -X PUT "${es}/_ingest/pipeline/ai-events-final" --data-binary @/scripts/ai-events-final-pipeline.json
-call -X PUT "${es}/_security/role/es_metrics_adapter_reader" \
+# YAML: Elasticsearch takes it as JSON, and the pipeline's script stays readable.
+call yaml -X PUT "${es}/_ingest/pipeline/ai-events-final" --data-binary @/scripts/ai-events-final-pipeline.yaml
+call json -X PUT "${es}/_security/role/es_metrics_adapter_reader" \
   -d '{"cluster":["monitor"],"indices":[{"names":["ai-events-*"],"privileges":["read","view_index_metadata"]}]}'
-call -X PUT "${es}/_security/user/es-metrics-adapter" \
+call json -X PUT "${es}/_security/user/es-metrics-adapter" \
   -d "{\"password\":\"${ADAPTER_PASSWORD}\",\"roles\":[\"es_metrics_adapter_reader\"]}"
-call -X PUT "${es}/_security/role/ai_events_writer" \
+call json -X PUT "${es}/_security/role/ai_events_writer" \
   -d '{"cluster":["monitor","manage_index_templates"],"indices":[{"names":["ai-events-*"],"privileges":["create_doc","create_index","auto_configure"]}]}'
-call -X PUT "${es}/_security/user/logstash_ai_events" \
+call json -X PUT "${es}/_security/user/logstash_ai_events" \
   -d "{\"password\":\"${LOGSTASH_PASSWORD}\",\"roles\":[\"ai_events_writer\"]}"

@@ -105,11 +105,12 @@ class LogstashPipelineTest {
         ConfigMap setup = Manifests.get(ConfigMap.class, "elastic", Manifests.get(io.fabric8.kubernetes.api.model.batch.v1.Job.class,
                 "elastic", "elasticsearch-setup-users").getSpec().getTemplate().getSpec().getVolumes().stream()
                 .filter(volume -> volume.getConfigMap() != null).findFirst().orElseThrow().getConfigMap().getName());
-        JsonNode stamp = Manifests.yaml(setup.getData().get("ai-events-final-pipeline.json")).path("processors").path(0).path("set");
+        JsonNode processors = Manifests.yaml(setup.getData().get("ai-events-final-pipeline.yaml")).path("processors");
+        JsonNode stamp = processors.path(processors.size() - 1).path("set");
 
         assertThat(finalPipeline).isEqualTo("ai-events-final");
         assertThat(setup.getData().get("setup-users.sh"))
-                .contains("_ingest/pipeline/" + finalPipeline + "\" --data-binary @/scripts/ai-events-final-pipeline.json");
+                .contains("_ingest/pipeline/" + finalPipeline + "\" --data-binary @/scripts/ai-events-final-pipeline.yaml");
         assertThat(stamp.path("field").asText()).as("adapter.elasticsearch.arrival-field").isEqualTo("event.ingested");
         assertThat(stamp.path("value").asText()).isEqualTo("{{{_ingest.timestamp}}}");
         assertThat(stamp.path("override").asBoolean()).isTrue();
