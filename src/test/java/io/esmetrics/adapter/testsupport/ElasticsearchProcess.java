@@ -110,8 +110,14 @@ public final class ElasticsearchProcess implements AutoCloseable {
 
     /** Starts a single-node cluster with extra {@code -E} settings, its home prepared first. */
     public static ElasticsearchProcess start(Map<String, String> extraSettings, HomePreparation preparation, AdminAccess access) {
-        return start("es-metrics-adapter-test-" + UUID.randomUUID().toString().substring(0, 8), "test-node", extraSettings,
-                preparation, access);
+        return start(distribution(), extraSettings, preparation, access);
+    }
+
+    /** Starts a single-node cluster of another distribution than the build's engine, its home prepared first. */
+    public static ElasticsearchProcess start(Path distribution, Map<String, String> extraSettings, HomePreparation preparation,
+            AdminAccess access) {
+        return start(distribution, "es-metrics-adapter-test-" + UUID.randomUUID().toString().substring(0, 8), "test-node",
+                extraSettings, preparation, access);
     }
 
     /**
@@ -127,12 +133,11 @@ public final class ElasticsearchProcess implements AutoCloseable {
         if (!seedHosts.isEmpty()) {
             settings.put("discovery.seed_hosts", String.join(",", seedHosts)); // refused when empty
         }
-        return start(clusterName, nodeName, settings, home -> { }, AdminAccess.PLAIN);
+        return start(distribution(), clusterName, nodeName, settings, home -> { }, AdminAccess.PLAIN);
     }
 
-    private static ElasticsearchProcess start(String clusterName, String nodeName, Map<String, String> extraSettings,
-            HomePreparation preparation, AdminAccess access) {
-        Path distribution = distribution();
+    private static ElasticsearchProcess start(Path distribution, String clusterName, String nodeName,
+            Map<String, String> extraSettings, HomePreparation preparation, AdminAccess access) {
         SearchEngine engine = SearchEngine.in(distribution);
         engine.requireKnown(extraSettings);
         Path javaHome = JavaHome.atLeast(engine.minimumJava(), engine);
@@ -235,9 +240,14 @@ public final class ElasticsearchProcess implements AutoCloseable {
 
     /** Sends a request and returns the parsed JSON answer; fails on any non-2xx status. */
     public JsonNode request(String method, String path, String body) {
+        return request(method, path, path.contains("_bulk") ? "application/x-ndjson" : "application/json", body);
+    }
+
+    private JsonNode request(String method, String path, String contentType, String body) {
         try {
             HttpRequest.Builder request = authorized(HttpRequest.newBuilder(uri(path))).timeout(Duration.ofSeconds(30))
-                    .header("Content-Type", path.contains("_bulk") ? "application/x-ndjson" : "application/json")
+                    .header("Content-Type", contentType)
+                    .header("Accept", "application/json") // else a YAML request is answered in YAML
                     .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() / 100 != 2) {
@@ -261,6 +271,20 @@ public final class ElasticsearchProcess implements AutoCloseable {
         try {
             request("PUT", "/_ingest/pipeline/ai-events-final", "{\"description\":\"stand-in: the shipped pipeline's"
                     + " set processor needs the ingest-common module\",\"processors\":[]}");
+            request("PUT", "/_index_template/ai-events", Files.readString(Path.of("k8s/logstash/ai-events-index-template.json")));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Installs the final pipeline the setup Job installs in a cluster (k8s/elasticsearch/setup-users.sh), as YAML like
+     * the Job, and the index template that names it. Only a node with the ingest modules runs it ({@link IngestNode}).
+     */
+    public void installShippedEventPipeline() {
+        try {
+            request("PUT", "/_ingest/pipeline/ai-events-final", "application/yaml",
+                    Files.readString(Path.of("k8s/elasticsearch/ai-events-final-pipeline.yaml")));
             request("PUT", "/_index_template/ai-events", Files.readString(Path.of("k8s/logstash/ai-events-index-template.json")));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
