@@ -9,9 +9,14 @@ import java.util.Random;
 
 /**
  * A live stream of events that follows the event contract: every second, each AI service reports its queue
- * lengths and the requests it served. Load rises and falls over a few minutes, so values visibly change.
+ * lengths and the requests it served. Load rises and falls over a few minutes, so values visibly change. The
+ * services and namespace are those of k8s/ai-services, so the shipped autoscalers' queries have values
+ * (DemoEventsReachTheShippedAutoscalersTest).
  */
-final class DemoEvents {
+public final class DemoEvents {
+
+    /** The namespace of the example services in k8s/ai-services. */
+    public static final String NAMESPACE = "ai-services";
 
     private static final List<String> SERVICES = List.of("chat", "search", "embeddings");
     private static final List<String> QUEUES = List.of("inference", "batch");
@@ -19,12 +24,12 @@ final class DemoEvents {
     private final String namespace;
     private final Random random = new Random();
 
-    DemoEvents(String namespace) {
+    public DemoEvents(String namespace) {
         this.namespace = namespace;
     }
 
     /** A minute of history, so request_rate has a full window from the first request. */
-    void backfill(ElasticsearchProcess elasticsearch, Instant now) {
+    public void backfill(ElasticsearchProcess elasticsearch, Instant now) {
         Events events = Events.create();
         for (int second = 70; second > 0; second--) {
             add(events, now.minus(Duration.ofSeconds(second)));

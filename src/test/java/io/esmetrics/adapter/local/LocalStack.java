@@ -25,7 +25,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class LocalStack {
 
-    private static final String DEMO_NAMESPACE = "demo";
+    private static final String DEMO_NAMESPACE = DemoEvents.NAMESPACE;
+    /** The metric definitions of the install (elasticsearch_ingest_rate besides the built-ins). */
+    private static final String METRIC_DEFINITIONS = "k8s/adapter/metrics.yaml";
 
     public static void main(String[] args) throws Exception {
         System.out.println("Starting Elasticsearch (a few seconds)...");
@@ -48,6 +50,7 @@ public final class LocalStack {
                     "-Dquarkus.http.port=" + port,
                     "-Dquarkus.management.port=" + managementPort,
                     "-Dquarkus.elasticsearch.hosts=" + elasticsearch.hostAndPort(),
+                    "-Dadapter.rules.files=" + METRIC_DEFINITIONS,
                     "-jar", "target/quarkus-app/quarkus-run.jar"))
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile())
@@ -99,8 +102,14 @@ public final class LocalStack {
                   kubectl get --raw "%s/request_rate?labelSelector=status_code%%3D500"
                   kubectl get --raw "%s/no_such_metric"        # Error from server (NotFound)
 
+                What the example autoscalers of k8s/ read (chat, embeddings, Elasticsearch's data nodes):
+                  kubectl get --raw "%s/queue_length?labelSelector=service%%3Dchat"
+                  kubectl get --raw "%s/request_rate?labelSelector=service%%3Dembeddings,status_code%%20notin%%20(429,503)"
+                  kubectl get --raw "%s/namespaces/elastic/elasticsearch_ingest_rate"
+
                 Press Ctrl-C to stop everything.
-                """, port, elasticsearch.hostAndPort(), DEMO_NAMESPACE, log, managementPort, kubeconfig, api, ns, ns, ns, ns, ns);
+                """, port, elasticsearch.hostAndPort(), DEMO_NAMESPACE, log, managementPort, kubeconfig, api, ns, ns, ns, ns, ns,
+                ns, ns, api);
     }
 
 
