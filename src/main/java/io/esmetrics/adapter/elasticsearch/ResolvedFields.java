@@ -79,8 +79,8 @@ record ResolvedFields(Map<String, String> names, Map<String, Set<String>> types,
                         own.nonAggregatableTypes()) + " in " + count + " of the " + all.size() + " indices of " + indexPattern
                         + " holding recent events, which cannot be aggregated, and " + field + KEYWORD + " is not an"
                         + " aggregatable keyword in every index that has " + field + ". Map " + field + " as keyword:"
-                        + " install the index template that Logstash should install"
-                        + " (k8s/logstash/ai-events-index-template.json for the event contract) or one of your own, then"
+                        + " install the index template that the setup Job installs"
+                        + " (k8s/elasticsearch/ai-events-index-template.json for the event contract) or one of your own, then"
                         + " roll the indices over"), own.nonAggregatable().stream().limit(3).toList());
             }
         }

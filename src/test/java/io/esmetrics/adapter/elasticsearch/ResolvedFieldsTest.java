@@ -67,8 +67,8 @@ class ResolvedFieldsTest {
         assertThat(fields.problemIndices()).containsExactly("dyn-1");
         assertThat(fields.problem()).contains("field service.name is text in 1 of the 2 indices of ai-events-* holding recent "
                 + "events, which cannot be aggregated, and service.name.keyword is not an aggregatable keyword in every index that has service.name. "
-                + "Map service.name as keyword: install the index template that Logstash should install "
-                + "(k8s/logstash/ai-events-index-template.json for the event contract) or one of your own, then roll the indices over");
+                + "Map service.name as keyword: install the index template that the setup Job installs "
+                + "(k8s/elasticsearch/ai-events-index-template.json for the event contract) or one of your own, then roll the indices over");
     }
 
     @Test

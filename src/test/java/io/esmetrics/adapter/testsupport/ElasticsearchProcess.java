@@ -263,7 +263,7 @@ public final class ElasticsearchProcess implements AutoCloseable {
     }
 
     /**
-     * Installs the index template that Logstash installs in a cluster, read from the shipped manifests, and a stand-in
+     * Installs the index template that the setup Job installs in a cluster, read from the shipped manifests, and a stand-in
      * for the final pipeline it names: the integ-test distributions have no ingest processors (no ingest-common
      * module), so the stand-in has none, and tests stamp {@code event.ingested} themselves (Events#arrivedAt).
      */
@@ -271,7 +271,7 @@ public final class ElasticsearchProcess implements AutoCloseable {
         try {
             request("PUT", "/_ingest/pipeline/ai-events-final", "{\"description\":\"stand-in: the shipped pipeline's"
                     + " set processor needs the ingest-common module\",\"processors\":[]}");
-            request("PUT", "/_index_template/ai-events", Files.readString(Path.of("k8s/logstash/ai-events-index-template.json")));
+            request("PUT", "/_index_template/ai-events", Files.readString(Path.of("k8s/elasticsearch/ai-events-index-template.json")));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
