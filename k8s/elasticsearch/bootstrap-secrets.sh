@@ -4,8 +4,10 @@
 #   elastic/elasticsearch-certs          CA and node certificate (elasticsearch-certutil) for HTTP and transport TLS
 #   elastic/elasticsearch-credentials    random passwords of the elastic, es-metrics-adapter and logstash users
 #   es-metrics-adapter/es-metrics-adapter-elasticsearch   the adapter's user, password and Elasticsearch's CA
-# Runs in the Elasticsearch image (elasticsearch-certutil, curl, unzip, base64) with its service account's token.
-# Outside a pod (tests): KUBERNETES_API, TOKEN_FILE, CA_FILE (none for plain http), ES_HOME, WORK_DIR.
+#   elastic/logstash-beats-certs         the Beats CA and Logstash's certificate (logstash.elastic.svc), PKCS#8 key
+#   filebeat/filebeat-certs              the Beats CA and Filebeat's client certificate
+# Runs in the Elasticsearch image (elasticsearch-certutil, openssl, curl, unzip, base64) with its service account's
+# token. Outside a pod (tests): KUBERNETES_API, TOKEN_FILE, CA_FILE (none for plain http), ES_HOME, WORK_DIR.
 set -eu
 api="${KUBERNETES_API:-https://kubernetes.default.svc}"
 sa=/var/run/secrets/kubernetes.io/serviceaccount
@@ -15,6 +17,7 @@ es_home="${ES_HOME:-/usr/share/elasticsearch}"
 work="${WORK_DIR:-/tmp/bootstrap}"
 stack_namespace="${STACK_NAMESPACE:-elastic}"
 adapter_namespace="${ADAPTER_NAMESPACE:-es-metrics-adapter}"
+filebeat_namespace="${FILEBEAT_NAMESPACE:-filebeat}"
 mkdir -p "$work"
 
 # curl with the service account's identity; prints the HTTP status, keeps the body in $work/body.
@@ -61,6 +64,15 @@ password() {
   tr -dc 'A-Za-z0-9' < /dev/urandom | head -c 32
 }
 
+# unbind NAMESPACE NAME: removes this Job's RoleBinding NAME in NAMESPACE (see the end).
+unbind() {
+  status=$(call -X DELETE "$api/apis/rbac.authorization.k8s.io/v1/namespaces/$1/rolebindings/$2")
+  case "$status" in
+    200|202|404) echo "RoleBinding $1/$2 removed" ;;
+    *) echo "cannot remove RoleBinding $1/$2: HTTP $status: $(cat "$work/body")" >&2 ;;
+  esac
+}
+
 labels='"labels":{"app.kubernetes.io/part-of":"es-metrics-adapter","app.kubernetes.io/managed-by":"elasticsearch-bootstrap"}'
 
 if exists "$stack_namespace" elasticsearch-certs; then
@@ -89,6 +101,47 @@ YAML
               \"ca.crt\":\"$(b64 "$work/certs/ca/ca.crt")\"}}" elasticsearch-certs
 fi
 
+# The Beats link (Filebeat to Logstash) has a CA of its own. Logstash's Beats input accepts every client certificate of
+# the CA it trusts, whatever its name, and Elasticsearch's transport layer every certificate of its CA as a node's: one
+# CA for both would let the key of any Filebeat pod join the Elasticsearch cluster. This CA signs these two
+# certificates only; its key is used here and never stored, so the two Secrets are made together or kept together.
+if exists "$stack_namespace" logstash-beats-certs; then logstash_certs=kept; else logstash_certs=missing; fi
+if exists "$filebeat_namespace" filebeat-certs; then filebeat_certs=kept; else filebeat_certs=missing; fi
+if [ "$logstash_certs" = kept ] && [ "$filebeat_certs" = kept ]; then
+  echo "Secrets $stack_namespace/logstash-beats-certs and $filebeat_namespace/filebeat-certs exist: kept"
+elif [ "$logstash_certs" != "$filebeat_certs" ]; then
+  echo "only one of Secrets $stack_namespace/logstash-beats-certs and $filebeat_namespace/filebeat-certs exists: they are" \
+    "signed by one CA whose key is not kept, so delete the other too, and the next run makes both" >&2
+  exit 1
+else
+  certutil="$es_home/bin/elasticsearch-certutil"
+  "$certutil" ca --pem --silent --days 3650 --ca-dn "CN=es-metrics-adapter Beats CA" --out "$work/beats-ca.zip"
+  unzip -qo "$work/beats-ca.zip" -d "$work/beats"
+  cat > "$work/beats-instances.yml" <<YAML
+instances:
+  - name: logstash
+    dns:
+      - logstash.$stack_namespace.svc
+      - logstash.$stack_namespace.svc.cluster.local
+  - name: filebeat
+YAML
+  "$certutil" cert --pem --silent --days 825 --in "$work/beats-instances.yml" --ca-cert "$work/beats/ca/ca.crt" \
+    --ca-key "$work/beats/ca/ca.key" --out "$work/beats-certs.zip"
+  unzip -qo "$work/beats-certs.zip" -d "$work/beats"
+  # Logstash's Beats input reads PKCS#8 keys only; elasticsearch-certutil writes PKCS#1.
+  openssl pkcs8 -topk8 -nocrypt -in "$work/beats/logstash/logstash.key" -out "$work/beats/logstash/logstash-pkcs8.key"
+  create "$stack_namespace" "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"type\":\"kubernetes.io/tls\",
+    \"metadata\":{\"name\":\"logstash-beats-certs\",$labels},
+    \"data\":{\"tls.crt\":\"$(b64 "$work/beats/logstash/logstash.crt")\",
+              \"tls.key\":\"$(b64 "$work/beats/logstash/logstash-pkcs8.key")\",
+              \"ca.crt\":\"$(b64 "$work/beats/ca/ca.crt")\"}}" logstash-beats-certs
+  create "$filebeat_namespace" "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"type\":\"kubernetes.io/tls\",
+    \"metadata\":{\"name\":\"filebeat-certs\",$labels},
+    \"data\":{\"tls.crt\":\"$(b64 "$work/beats/filebeat/filebeat.crt")\",
+              \"tls.key\":\"$(b64 "$work/beats/filebeat/filebeat.key")\",
+              \"ca.crt\":\"$(b64 "$work/beats/ca/ca.crt")\"}}" filebeat-certs
+fi
+
 if exists "$stack_namespace" elasticsearch-credentials; then
   echo "Secret $stack_namespace/elasticsearch-credentials exists: kept"
 else
@@ -111,11 +164,8 @@ else
     es-metrics-adapter-elasticsearch
 fi
 
-# Done in the adapter's namespace: the RoleBinding that let this Job create Secrets there goes (create cannot be limited
-# to a name, and the adapter trusts what its namespace holds). The next `kubectl apply -k` brings it back with the Job.
-binding="$api/apis/rbac.authorization.k8s.io/v1/namespaces/$adapter_namespace/rolebindings/elasticsearch-bootstrap-adapter-credentials"
-status=$(call -X DELETE "$binding")
-case "$status" in
-  200|202|404) echo "RoleBinding $adapter_namespace/elasticsearch-bootstrap-adapter-credentials removed" ;;
-  *) echo "cannot remove RoleBinding $adapter_namespace/elasticsearch-bootstrap-adapter-credentials: HTTP $status: $(cat "$work/body")" >&2 ;;
-esac
+# Done in the adapter's and Filebeat's namespaces: the RoleBindings that let this Job create Secrets there go (create
+# cannot be limited to a name, and the adapter and Filebeat trust what their namespaces hold). The next
+# `kubectl apply -k` brings them back with the Job.
+unbind "$adapter_namespace" elasticsearch-bootstrap-adapter-credentials
+unbind "$filebeat_namespace" elasticsearch-bootstrap-filebeat-certs
