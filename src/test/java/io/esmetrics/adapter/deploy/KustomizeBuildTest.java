@@ -2,18 +2,15 @@ package io.esmetrics.adapter.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
-import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -33,13 +30,15 @@ class KustomizeBuildTest {
     Path workDir;
 
     @Test
-    void buildsTheAdapterElasticsearchLogstashAndTheAiServices() {
+    void buildsTheAdapterElasticsearchLogstashFilebeatAndTheAiServices() {
         Map<String, Long> kinds = Manifests.stack().stream().collect(Collectors.groupingBy(HasMetadata::getKind, Collectors.counting()));
 
         assertThat(Manifests.all(Deployment.class)).extracting(deployment -> deployment.getMetadata().getName())
                 .containsExactlyInAnyOrder("es-metrics-adapter", "logstash", "chat", "embeddings");
         assertThat(Manifests.all(StatefulSet.class)).extracting(set -> set.getMetadata().getName())
                 .containsExactlyInAnyOrder("elasticsearch-master", "elasticsearch-data");
+        assertThat(Manifests.all(DaemonSet.class)).extracting(set -> set.getMetadata().getNamespace() + "/" + set.getMetadata().getName())
+                .containsExactly("filebeat/filebeat");
         assertThat(kinds).containsEntry("HorizontalPodAutoscaler", 3L).doesNotContainKey("Certificate");
         assertThat(Manifests.all(io.fabric8.kubernetes.api.model.batch.v1.Job.class)).extracting(job -> job.getMetadata().getName())
                 .containsExactlyInAnyOrder("elasticsearch-bootstrap-secrets", "elasticsearch-setup-users");
@@ -92,17 +91,15 @@ class KustomizeBuildTest {
                 .collect(Collectors.toSet());
     }
 
+    /** The component adds an input to the Filebeat of the base install, not a Filebeat of its own. */
     @Test
-    void istioAccessLogsComponentShipsSidecarLogsToTheLogstashBeatsInput() throws IOException {
+    void istioAccessLogsComponentAddsTheSidecarsInputToTheBaseFilebeat() {
         List<HasMetadata> withIstio = Manifests.stackWith(workDir, "istio-access-logs");
 
         Namespace aiServices = only(withIstio, Namespace.class, "ai-services");
         DaemonSet filebeat = only(withIstio, DaemonSet.class, "filebeat");
-        ConfigMap config = withIstio.stream().filter(ConfigMap.class::isInstance).map(ConfigMap.class::cast)
-                .filter(map -> map.getMetadata().getName().startsWith("filebeat-config")).findFirst().orElseThrow();
-        JsonNode filebeatYml = Manifests.yaml(config.getData().get("filebeat.yml"));
-        String logstashHost = filebeatYml.path("output.logstash").path("hosts").get(0).asText();
-        Service logstash = Manifests.get(Service.class, "elastic", "logstash");
+        ConfigMap inputs = withIstio.stream().filter(ConfigMap.class::isInstance).map(ConfigMap.class::cast)
+                .filter(map -> map.getMetadata().getName().startsWith("filebeat-inputs")).findFirst().orElseThrow();
 
         assertThat(aiServices.getMetadata().getLabels())
                 .containsEntry("istio-injection", "enabled")
@@ -112,12 +109,26 @@ class KustomizeBuildTest {
             assertThat(object.getKind()).isEqualTo("Telemetry");
             assertThat(object.getMetadata().getNamespace()).isEqualTo("ai-services");
         });
+        assertThat(withIstio).filteredOn(DaemonSet.class::isInstance).containsExactly(filebeat);
+        assertThat(inputs.getData()).containsOnlyKeys("stdout-events.yml", "istio-access-logs.yml");
         assertThat(filebeat.getSpec().getTemplate().getSpec().getVolumes())
-                .anySatisfy(volume -> assertThat(volume.getConfigMap()).isNotNull().extracting("name").isEqualTo(config.getMetadata().getName()));
-        assertThat(logstashHost).startsWith("logstash.elastic.svc:");
-        assertThat(logstash.getSpec().getPorts()).extracting(ServicePort::getPort)
-                .contains(Integer.parseInt(logstashHost.substring(logstashHost.indexOf(':') + 1)));
+                .anySatisfy(volume -> assertThat(volume.getConfigMap()).isNotNull().extracting("name").isEqualTo(inputs.getMetadata().getName()));
         assertThat(withIstio).filteredOn(HorizontalPodAutoscaler.class::isInstance).hasSize(3);
+    }
+
+    /** A sidecar logs every request it serves: the stand-ins' own request events would count each one twice. */
+    @Test
+    void istioAccessLogsComponentTurnsTheStandInsRequestEventsOff() {
+        List<HasMetadata> withIstio = Manifests.stackWith(workDir, "istio-access-logs");
+
+        for (String service : List.of("chat", "embeddings")) {
+            Container events = only(withIstio, Deployment.class, service).getSpec().getTemplate().getSpec().getContainers().stream()
+                    .filter(container -> container.getName().equals("events")).findFirst().orElseThrow();
+            assertThat(events.getEnv()).as(service).anySatisfy(variable -> {
+                assertThat(variable.getName()).isEqualTo("REQUEST_RATE");
+                assertThat(variable.getValue()).isEqualTo("0");
+            });
+        }
     }
 
     private static <T extends HasMetadata> T only(List<HasMetadata> objects, Class<T> kind, String name) {

@@ -3,6 +3,7 @@ package io.esmetrics.adapter.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.esmetrics.adapter.deploy.LogstashConfig.Block;
 import io.esmetrics.adapter.rules.ClusterHealthRule;
 import io.esmetrics.adapter.rules.MetricRule;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -14,11 +15,11 @@ import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -26,19 +27,22 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Logstash pipeline writes what the adapter reads: indices its metrics' patterns match, fields its
- * metrics query, mapped by the index template it ships. Logstash itself cannot run here; its configuration
- * is read as the adapter's counterpart.
+ * Logstash relays what Filebeat ships into the indices the adapter reads: one input, Beats with client certificates;
+ * no filter (the final pipeline decides, k8s/elasticsearch/ai-events-final-pipeline.yaml); an output that writes with
+ * a user who can add documents and nothing else, into indices whose template the setup Job installs. Logstash itself
+ * cannot run here; its configuration is read as the adapter's counterpart.
  */
 class LogstashPipelineTest {
 
-    private static final Path INDEX_TEMPLATE = Path.of("k8s/logstash/ai-events-index-template.json");
+    private static final Path INDEX_TEMPLATE = Path.of("k8s/elasticsearch/ai-events-index-template.json");
 
     private final Deployment logstash = Manifests.get(Deployment.class, "elastic", "logstash");
-    private final String pipeline = mountedFile("/usr/share/logstash/pipeline/ai-events.conf");
+    private final LogstashConfig pipeline = new LogstashConfig(mountedFile("/usr/share/logstash/pipeline/ai-events.conf"));
+    private final Block output = pipeline.plugin("output", "elasticsearch");
+    private final ConfigMap setup = setupJobConfigMap();
 
     /** The served metrics that read the events Logstash writes: all but the cluster's health, which reads no index. */
-    private static java.util.List<MetricRule> eventMetrics() {
+    private static List<MetricRule> eventMetrics() {
         return Manifests.servedMetrics().values().stream().filter(rule -> !ClusterHealthRule.is(rule)).toList();
     }
 
@@ -51,15 +55,80 @@ class LogstashPipelineTest {
                 .allSatisfy(rule -> assertThat(matches(rule.indexPattern(), index)).as(rule.name() + " reads " + rule.indexPattern()).isTrue());
     }
 
+    /** Only Filebeat sends: no HTTP input (anyone could claim any namespace there), and Beats over mutual TLS. */
     @Test
-    void installsTheIndexTemplateShippedInK8s() {
-        String templateFile = quoted(setting("template"));
-        JsonNode template = Manifests.yaml(mountedFile(templateFile));
+    void acceptsOnlyBeatsWithAClientCertificateOfTheBeatsCa() {
+        Block beats = pipeline.plugin("input", "beats");
 
-        assertThat(setting("manage_template")).isEqualTo("true");
-        assertThat(quoted(setting("template_api"))).isEqualTo("composable");
-        assertThat(template).isEqualTo(Manifests.yaml(INDEX_TEMPLATE));
+        assertThat(pipeline.plugins("input")).extracting(Block::name).containsExactly("beats");
+        assertThat(beats.required("ssl_enabled")).isEqualTo("true");
+        assertThat(beats.required("ssl_client_authentication")).isEqualTo("required");
+        assertThat(secretKeyBehind(beats.required("ssl_certificate"))).isEqualTo("logstash-beats-certs/tls.crt");
+        assertThat(secretKeyBehind(beats.required("ssl_key"))).isEqualTo("logstash-beats-certs/tls.key");
+        assertThat(secretKeyBehind(beats.required("ssl_certificate_authorities"))).isEqualTo("logstash-beats-certs/ca.crt");
+        assertThat(beats.setting("ssl_verify_mode")).as("replaced by ssl_client_authentication").isEmpty();
+    }
+
+    @Test
+    void listensForBeatsWhereTheServiceSendsAndNowhereElse() {
+        Block beats = pipeline.plugin("input", "beats");
+        Service service = Manifests.get(Service.class, "elastic", "logstash");
+
+        assertThat(service.getSpec().getPorts()).singleElement().satisfies(port -> {
+            assertThat(port.getPort()).isEqualTo(5044);
+            assertThat(container().getPorts()).anySatisfy(containerPort -> {
+                assertThat(containerPort.getName()).isEqualTo(port.getTargetPort().getStrVal());
+                assertThat(containerPort.getContainerPort()).isEqualTo(Integer.parseInt(beats.required("port")));
+            });
+        });
+        assertThat(container().getPorts()).extracting(port -> port.getContainerPort()).doesNotContain(8080);
+    }
+
+    /** What an event is worth and whose it is is decided in Elasticsearch, where it is tested, not here. */
+    @Test
+    void relaysWithoutAFilter() {
+        assertThat(pipeline.section("filter")).isEmpty();
+    }
+
+    /**
+     * The setup Job, not Logstash, installs the index template: a writer that could change the template could take its
+     * final pipeline away.
+     */
+    @Test
+    void leavesTheIndexTemplateAndItsFinalPipelineToTheSetupJob() {
+        JsonNode template = Manifests.yaml(INDEX_TEMPLATE);
+
+        assertThat(output.required("manage_template")).isEqualTo("false");
+        assertThat(output.setting("template")).isEmpty();
+        assertThat(Manifests.yaml(setup.getData().get("ai-events-index-template.json"))).isEqualTo(template);
+        assertThat(setup.getData().get("setup-users.sh"))
+                .contains("_index_template/ai-events\" --data-binary @/scripts/ai-events-index-template.json");
+        assertThat(template.path("template").path("settings").path("index.final_pipeline").asText()).isEqualTo("ai-events-final");
         assertThat(template.path("index_patterns")).anySatisfy(pattern -> assertThat(matches(pattern.asText(), todaysIndex())).isTrue());
+    }
+
+    /**
+     * Logstash's user adds documents to ai-events-* and lets a first document create its index from the template: no
+     * index templates, and no explicit index creation, whose settings (index.final_pipeline: _none) would win over the
+     * template's. The adapter's user only reads.
+     */
+    @Test
+    void writerAddsDocumentsAndTheAdapterOnlyReads() {
+        JsonNode writer = role("ai_events_writer");
+        JsonNode reader = role("es_metrics_adapter_reader");
+
+        assertThat(output.required("user")).isEqualTo("logstash_ai_events");
+        assertThat(output.required("action")).isEqualTo("create");
+        assertThat(user("logstash_ai_events").path("roles")).extracting(JsonNode::asText).containsExactly("ai_events_writer");
+        assertThat(user("es-metrics-adapter").path("roles")).extracting(JsonNode::asText).containsExactly("es_metrics_adapter_reader");
+        assertThat(writer.path("cluster")).extracting(JsonNode::asText).containsExactly("monitor");
+        assertThat(writer.path("indices")).singleElement().satisfies(grant -> {
+            assertThat(grant.path("names")).extracting(JsonNode::asText).containsExactly("ai-events-*");
+            assertThat(grant.path("privileges")).extracting(JsonNode::asText).containsExactlyInAnyOrder("create_doc", "auto_configure");
+        });
+        assertThat(reader.path("cluster")).extracting(JsonNode::asText).containsExactly("monitor");
+        assertThat(reader.path("indices")).singleElement().satisfies(grant ->
+                assertThat(grant.path("privileges")).extracting(JsonNode::asText).containsExactlyInAnyOrder("read", "view_index_metadata"));
     }
 
     @Test
@@ -76,22 +145,6 @@ class LogstashPipelineTest {
         }
     }
 
-    @Test
-    void keepsOnlyFieldsThatTheIndexTemplateMaps() {
-        Matcher list = Pattern.compile("@contract_fields = \\[([^]]*(?:\\][^]]*)*?)\\]\\s*'", Pattern.DOTALL).matcher(pipeline);
-        assertThat(list.find()).as("the pipeline's list of contract fields").isTrue();
-        List<String> fields = new ArrayList<>();
-        Matcher path = Pattern.compile("\"((?:\\[[^]]+])+)\"").matcher(list.group(1));
-        while (path.find()) {
-            fields.add(path.group(1).replace("][", ".").replace("[", "").replace("]", ""));
-        }
-        JsonNode template = Manifests.yaml(INDEX_TEMPLATE);
-
-        assertThat(fields).contains("kubernetes.namespace", "service.name", "event.dataset", "queue.name", "queue.length",
-                "http.response.status_code");
-        assertThat(fields).allSatisfy(field -> assertThat(mappedType(template, field)).as(field).isNotNull());
-    }
-
     /**
      * Arrival is stamped by Elasticsearch, not by the sender: the template's final pipeline (which runs after any
      * other, and which a request cannot skip) sets {@code event.ingested} from the ingest timestamp, overriding a
@@ -102,9 +155,6 @@ class LogstashPipelineTest {
     void elasticsearchStampsEachEventsArrivalInTheFieldTheAdapterReads() {
         JsonNode template = Manifests.yaml(INDEX_TEMPLATE);
         String finalPipeline = template.path("template").path("settings").path("index.final_pipeline").asText();
-        ConfigMap setup = Manifests.get(ConfigMap.class, "elastic", Manifests.get(io.fabric8.kubernetes.api.model.batch.v1.Job.class,
-                "elastic", "elasticsearch-setup-users").getSpec().getTemplate().getSpec().getVolumes().stream()
-                .filter(volume -> volume.getConfigMap() != null).findFirst().orElseThrow().getConfigMap().getName());
         JsonNode processors = Manifests.yaml(setup.getData().get("ai-events-final-pipeline.yaml")).path("processors");
         JsonNode stamp = processors.path(processors.size() - 1).path("set");
 
@@ -119,73 +169,76 @@ class LogstashPipelineTest {
 
     @Test
     void writesToTheElasticsearchServiceTrustingItsCaAndWithItsOwnPassword() {
-        URI host = URI.create(quoted(setting("hosts")));
+        URI host = URI.create(output.required("hosts"));
         String[] serviceName = host.getHost().split("\\.");
         Service elasticsearch = Manifests.get(Service.class, serviceName[1], serviceName[0]);
-        String passwordVariable = quoted(setting("password")).replaceAll("^\\$\\{(.+)}$", "$1");
+        String passwordVariable = output.required("password").replaceAll("^\\$\\{(.+)}$", "$1");
         EnvVar password = container().getEnv().stream().filter(variable -> variable.getName().equals(passwordVariable)).findFirst().orElseThrow();
 
         assertThat(host.getScheme()).isEqualTo("https");
         assertThat(elasticsearch.getSpec().getPorts()).extracting(ServicePort::getPort).contains(host.getPort());
-        assertThat(mountedFile(quoted(setting("ssl_certificate_authorities")))).contains("BEGIN CERTIFICATE");
+        assertThat(secretKeyBehind(output.required("ssl_certificate_authorities"))).isEqualTo("elasticsearch-certs/ca.crt");
         assertThat(password.getValueFrom().getSecretKeyRef().getName()).isEqualTo("elasticsearch-credentials");
-    }
-
-    @Test
-    void aiServicesSendTheirEventsToTheLogstashHttpInput() {
-        Matcher input = Pattern.compile("http \\{[^}]*?port => (\\d+)", Pattern.DOTALL).matcher(pipeline);
-        assertThat(input.find()).isTrue();
-        Service service = Manifests.get(Service.class, "elastic", "logstash");
-
-        for (Deployment aiService : Manifests.all(Deployment.class).stream()
-                .filter(deployment -> "ai-services".equals(deployment.getMetadata().getNamespace())).toList()) {
-            URI events = URI.create(aiService.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
-                    .filter(variable -> variable.getName().equals("EVENTS_URL")).findFirst().orElseThrow().getValue());
-            ServicePort port = service.getSpec().getPorts().stream().filter(candidate -> candidate.getPort() == events.getPort()).findFirst().orElseThrow();
-
-            assertThat(events.getHost()).isEqualTo("logstash.elastic.svc");
-            assertThat(container().getPorts()).anySatisfy(containerPort -> {
-                assertThat(containerPort.getName()).isEqualTo(port.getTargetPort().getStrVal());
-                assertThat(containerPort.getContainerPort()).isEqualTo(Integer.parseInt(input.group(1)));
-            });
-        }
     }
 
     /** The index Logstash writes an event of today into, from its {@code index} setting. */
     private String todaysIndex() {
-        Matcher date = Pattern.compile("%\\{\\+([^}]+)}").matcher(quoted(setting("index")));
+        Matcher date = Pattern.compile("%\\{\\+([^}]+)}").matcher(output.required("index"));
         assertThat(date.find()).isTrue();
         // Joda patterns as Logstash writes them: YYYY (week year in Joda, but Logstash documents it as the year), MM, dd.
         String javaPattern = date.group(1).replace("YYYY", "yyyy");
         return date.replaceFirst(LocalDate.of(2026, 11, 23).format(DateTimeFormatter.ofPattern(javaPattern)));
     }
 
-    private String setting(String name) {
-        Matcher setting = Pattern.compile("^\\s*" + Pattern.quote(name) + " => (.+)$", Pattern.MULTILINE).matcher(pipeline);
-        assertThat(setting.find()).as("setting " + name).isTrue();
-        return setting.group(1).trim();
+    /** The body of a role the setup script PUTs, as JSON. */
+    private JsonNode role(String name) {
+        Matcher body = Pattern.compile("_security/role/" + Pattern.quote(name) + "\" \\\\\\s*-d '([^']*)'")
+                .matcher(setup.getData().get("setup-users.sh"));
+        assertThat(body.find()).as("role " + name + " in setup-users.sh").isTrue();
+        return Manifests.yaml(body.group(1));
     }
 
-    private static String quoted(String value) {
-        return value.replaceAll("^\\[?\"|\"]?$", "");
+    /** The body of a user the setup script PUTs, as JSON (its password variable left unexpanded). */
+    private JsonNode user(String name) {
+        Matcher body = Pattern.compile("_security/user/" + Pattern.quote(name) + "\" \\\\\\s*-d \"(.*)\"$", Pattern.MULTILINE)
+                .matcher(setup.getData().get("setup-users.sh"));
+        assertThat(body.find()).as("user " + name + " in setup-users.sh").isTrue();
+        return Manifests.yaml(body.group(1).replace("\\\"", "\""));
     }
 
-    /** The file a Logstash container sees at {@code path}, read from the ConfigMap or Secret volume behind it. */
+    private static ConfigMap setupJobConfigMap() {
+        Job job = Manifests.get(Job.class, "elastic", "elasticsearch-setup-users");
+        return Manifests.get(ConfigMap.class, "elastic", job.getSpec().getTemplate().getSpec().getVolumes().stream()
+                .filter(volume -> volume.getConfigMap() != null).findFirst().orElseThrow().getConfigMap().getName());
+    }
+
+    /** {@code secret/key} of the Secret volume a Logstash container reads {@code path} from. */
+    private String secretKeyBehind(String path) {
+        Volume volume = volumeBehind(path);
+        String key = path.substring(path.lastIndexOf('/') + 1);
+        assertThat(volume.getSecret()).as(path + " from a Secret").isNotNull();
+        assertThat(volume.getSecret().getItems()).anySatisfy(item -> {
+            assertThat(item.getPath()).isEqualTo(key);
+            assertThat(item.getKey()).isEqualTo(key);
+        });
+        return volume.getSecret().getSecretName() + "/" + key;
+    }
+
+    /** The file a Logstash container sees at {@code path}, read from the ConfigMap volume behind it. */
     private String mountedFile(String path) {
-        VolumeMount mount = container().getVolumeMounts().stream()
-                .filter(candidate -> path.startsWith(candidate.getMountPath() + "/"))
-                .findFirst().orElseThrow(() -> new AssertionError(path + " is in no volume of the Logstash container"));
-        String key = path.substring(mount.getMountPath().length() + 1);
-        PodSpec pod = logstash.getSpec().getTemplate().getSpec();
-        Volume volume = pod.getVolumes().stream().filter(candidate -> candidate.getName().equals(mount.getName())).findFirst().orElseThrow();
-        if (volume.getSecret() != null) {
-            // Secrets come from cert-manager at run time: the volume must at least project the key.
-            assertThat(volume.getSecret().getItems()).anySatisfy(item -> assertThat(item.getPath()).isEqualTo(key));
-            return "-----BEGIN CERTIFICATE----- (issued at run time)";
-        }
+        Volume volume = volumeBehind(path);
+        String key = path.substring(path.lastIndexOf('/') + 1);
         ConfigMap configMap = Manifests.get(ConfigMap.class, "elastic", volume.getConfigMap().getName());
         assertThat(configMap.getData()).as(path).containsKey(key);
         return configMap.getData().get(key);
+    }
+
+    private Volume volumeBehind(String path) {
+        VolumeMount mount = container().getVolumeMounts().stream()
+                .filter(candidate -> path.startsWith(candidate.getMountPath() + "/"))
+                .findFirst().orElseThrow(() -> new AssertionError(path + " is in no volume of the Logstash container"));
+        PodSpec pod = logstash.getSpec().getTemplate().getSpec();
+        return pod.getVolumes().stream().filter(candidate -> candidate.getName().equals(mount.getName())).findFirst().orElseThrow();
     }
 
     private Container container() {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The NetworkPolicies let through the traffic the stack needs, and no more on the adapter's plain-HTTP
- * port. Evaluated here as the API defines them: a pod selected by a policy of a direction accepts only
+ * port, Logstash's ports and Elasticsearch's. Evaluated here as the API defines them: a pod selected by a policy of a direction accepts only
  * what one of those policies' rules allows.
  */
 class NetworkPolicyTest {
@@ -33,6 +34,7 @@ class NetworkPolicyTest {
     private static final Pod ELASTICSEARCH_DATA = pod(Manifests.get(StatefulSet.class, "elastic", "elasticsearch-data").getSpec().getTemplate(), "elastic");
     private static final Pod ELASTICSEARCH_MASTER = pod(Manifests.get(StatefulSet.class, "elastic", "elasticsearch-master").getSpec().getTemplate(), "elastic");
     private static final Pod LOGSTASH = pod(Manifests.get(Deployment.class, "elastic", "logstash").getSpec().getTemplate(), "elastic");
+    private static final Pod FILEBEAT = pod(Manifests.get(DaemonSet.class, "filebeat", "filebeat").getSpec().getTemplate(), "filebeat");
     private static final Pod STRANGER = new Pod("ai-services", Map.of("app.kubernetes.io/name", "chat"));
 
     @Test
@@ -42,6 +44,34 @@ class NetworkPolicyTest {
 
     @Test
     void logstashReachesElasticsearchOverHttps() {
+        assertThat(allowed(LOGSTASH, ELASTICSEARCH_DATA, 9200)).isTrue();
+    }
+
+    /** Events reach Logstash from Filebeat only, never straight from a pod that could claim to be anyone. */
+    @Test
+    void onlyFilebeatReachesLogstashsBeatsPort() {
+        Pod filebeatLookalike = new Pod("ai-services", FILEBEAT.labels());
+        Pod otherPodOfFilebeatsNamespace = new Pod("filebeat", Map.of("app.kubernetes.io/name", "debug"));
+
+        assertThat(allowed(FILEBEAT, LOGSTASH, 5044)).isTrue();
+        assertThat(allowed(STRANGER, LOGSTASH, 5044)).isFalse();
+        assertThat(allowed(filebeatLookalike, LOGSTASH, 5044)).isFalse();
+        assertThat(allowed(otherPodOfFilebeatsNamespace, LOGSTASH, 5044)).isFalse();
+        assertThat(allowed(ADAPTER, LOGSTASH, 5044)).isFalse();
+    }
+
+    @Test
+    void nobodyReachesLogstashsApiPort() {
+        assertThat(allowed(FILEBEAT, LOGSTASH, 9600)).isFalse();
+        assertThat(allowed(STRANGER, LOGSTASH, 9600)).isFalse();
+        assertThat(allowed(ELASTICSEARCH_DATA, LOGSTASH, 9600)).isFalse();
+    }
+
+    /** Of the pods that handle events, only Logstash, whose user may add documents, reaches Elasticsearch. */
+    @Test
+    void eventsReachElasticsearchThroughLogstashOnly() {
+        assertThat(allowed(FILEBEAT, ELASTICSEARCH_DATA, 9200)).isFalse();
+        assertThat(allowed(STRANGER, ELASTICSEARCH_DATA, 9200)).isFalse();
         assertThat(allowed(LOGSTASH, ELASTICSEARCH_DATA, 9200)).isTrue();
     }
 

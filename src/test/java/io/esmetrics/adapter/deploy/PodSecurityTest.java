@@ -21,17 +21,32 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every pod of {@code kubectl apply -k k8s/} passes the restricted Pod Security Standard and then some. */
+/**
+ * Every pod of {@code kubectl apply -k k8s/} passes the restricted Pod Security Standard and then some, but Filebeat,
+ * which reads the nodes' container logs as root from hostPath volumes, alone in a privileged namespace, with nothing else
+ * of a privilege.
+ */
 class PodSecurityTest {
 
+    private static final String FILEBEAT_NAMESPACE = "filebeat";
+
     static Stream<Named<PodTemplateSpec>> podTemplates() {
-        return Manifests.stack().stream().flatMap(object -> template(object)
+        return podTemplates(false);
+    }
+
+    static Stream<Named<PodTemplateSpec>> podTemplatesButFilebeat() {
+        return podTemplates(true);
+    }
+
+    private static Stream<Named<PodTemplateSpec>> podTemplates(boolean butFilebeat) {
+        return Manifests.stack().stream().filter(object -> !butFilebeat || !FILEBEAT_NAMESPACE.equals(object.getMetadata().getNamespace()))
+                .flatMap(object -> template(object)
                 .map(template -> Named.of(object.getKind() + " " + object.getMetadata().getNamespace() + "/" + object.getMetadata().getName(), template))
                 .stream());
     }
 
     @ParameterizedTest
-    @MethodSource("podTemplates")
+    @MethodSource("podTemplatesButFilebeat")
     void runsAsNonRootWithoutAnyPrivilege(PodTemplateSpec template) {
         PodSpec pod = template.getSpec();
         PodSecurityContext podContext = Optional.ofNullable(pod.getSecurityContext()).orElseGet(PodSecurityContext::new);
@@ -82,13 +97,45 @@ class PodSecurityTest {
     }
 
     @Test
-    void everyNamespaceEnforcesTheRestrictedStandard() {
-        List<Namespace> namespaces = Manifests.all(Namespace.class);
+    void everyNamespaceButFilebeatsEnforcesTheRestrictedStandard() {
+        List<Namespace> namespaces = Manifests.all(Namespace.class).stream()
+                .filter(namespace -> !namespace.getMetadata().getName().equals(FILEBEAT_NAMESPACE)).toList();
 
         assertThat(namespaces).extracting(namespace -> namespace.getMetadata().getName())
                 .containsExactlyInAnyOrder("es-metrics-adapter", "elastic", "ai-services");
         assertThat(namespaces).allSatisfy(namespace ->
                 assertThat(namespace.getMetadata().getLabels()).containsEntry("pod-security.kubernetes.io/enforce", "restricted"));
+    }
+
+    /**
+     * Root and hostPath volumes are what reading the nodes' container logs takes, and all Filebeat has: no capability,
+     * no escalation, no host namespace, the logs read-only; it writes only its read offsets and /tmp. Its namespace
+     * holds no other pod, so the privileged standard admits nothing else.
+     */
+    @Test
+    void filebeatReadsTheNodesLogsAsRootWithNothingElseOfAPrivilege() {
+        DaemonSet filebeat = Manifests.get(DaemonSet.class, FILEBEAT_NAMESPACE, "filebeat");
+        PodSpec pod = filebeat.getSpec().getTemplate().getSpec();
+        Container container = pod.getContainers().get(0);
+
+        assertThat(Manifests.stack()).filteredOn(object -> FILEBEAT_NAMESPACE.equals(object.getMetadata().getNamespace()))
+                .filteredOn(object -> template(object).isPresent()).containsExactly(filebeat);
+        assertThat(pod.getContainers()).hasSize(1);
+        assertThat(pod.getInitContainers()).isEmpty();
+        assertThat(pod.getHostNetwork()).isNotEqualTo(Boolean.TRUE);
+        assertThat(pod.getHostPID()).isNotEqualTo(Boolean.TRUE);
+        assertThat(pod.getHostIPC()).isNotEqualTo(Boolean.TRUE);
+        assertThat(container.getSecurityContext().getPrivileged()).isNotEqualTo(Boolean.TRUE);
+        assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+        assertThat(container.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+        assertThat(container.getSecurityContext().getCapabilities().getAdd()).isNullOrEmpty();
+        assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+        assertThat(pod.getVolumes().stream().filter(volume -> volume.getHostPath() != null)).allSatisfy(volume -> {
+            boolean readOnly = container.getVolumeMounts().stream().filter(mount -> mount.getName().equals(volume.getName()))
+                    .allMatch(mount -> Boolean.TRUE.equals(mount.getReadOnly()));
+            assertThat(readOnly || volume.getHostPath().getPath().equals("/var/lib/es-metrics-adapter-filebeat"))
+                    .as(volume.getName() + " read-only, or Filebeat's own offsets").isTrue();
+        });
     }
 
     private static List<Container> containers(PodSpec pod) {
