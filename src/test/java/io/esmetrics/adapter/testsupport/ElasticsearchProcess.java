@@ -285,7 +285,7 @@ public final class ElasticsearchProcess implements AutoCloseable {
         try {
             request("PUT", "/_ingest/pipeline/ai-events-final", "application/yaml",
                     Files.readString(Path.of("k8s/elasticsearch/ai-events-final-pipeline.yaml")));
-            request("PUT", "/_index_template/ai-events", Files.readString(Path.of("k8s/logstash/ai-events-index-template.json")));
+            request("PUT", "/_index_template/ai-events", Files.readString(Path.of("k8s/elasticsearch/ai-events-index-template.json")));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

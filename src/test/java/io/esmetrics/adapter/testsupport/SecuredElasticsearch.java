@@ -26,7 +26,9 @@ public final class SecuredElasticsearch {
      * realm's role here: the integ-test distributions cannot hold native roles).
      */
     public static final String USER_WITH_SHIPPED_ROLE = "adapter-shipped-role";
-    private static final Pattern SHIPPED_ROLE = Pattern.compile("_security/role/(es_metrics_adapter_reader)\" \\\\\\s*-d '([^']*)'");
+    /** A user with the role k8s/elasticsearch/setup-users.sh gives Logstash, the only writer of the event indices. */
+    public static final String USER_WITH_WRITER_ROLE = "logstash-shipped-role";
+    private static final Pattern SHIPPED_ROLE = Pattern.compile("_security/role/(\\w+)\" \\\\\\s*-d '([^']*)'");
     /** The subject of the client certificate the PKI realm maps to a role. */
     public static final String CERTIFICATE_SUBJECT = "CN=adapter-client";
     /** One per test JVM, whichever class loader asks first (see {@link #get()}). */
@@ -125,22 +127,30 @@ public final class SecuredElasticsearch {
                     Files.copy(http.keyFile(), certs.resolve("http.key"));
                     Files.copy(clientCa.certFile(), certs.resolve("client-ca.crt"));
                     Files.writeString(home.resolve("config/role_mapping.yml"), "superuser:\n  - \"" + CERTIFICATE_SUBJECT + "\"\n");
+                    // JSON is YAML: each role's body as the script sends it.
+                    StringBuilder shippedRoles = new StringBuilder();
                     Matcher shipped = SHIPPED_ROLE.matcher(Files.readString(Path.of("k8s/elasticsearch/setup-users.sh")));
-                    if (!shipped.find()) {
-                        throw new IllegalStateException("no role es_metrics_adapter_reader in setup-users.sh");
+                    while (shipped.find()) {
+                        shippedRoles.append(shipped.group(1)).append(": ").append(shipped.group(2)).append('\n');
                     }
-                    // JSON is YAML: the role's body as the script sends it.
+                    for (String role : List.of("es_metrics_adapter_reader", "ai_events_writer")) {
+                        if (!shippedRoles.toString().contains(role + ": ")) {
+                            throw new IllegalStateException("no role " + role + " in setup-users.sh");
+                        }
+                    }
                     Files.writeString(home.resolve("config/roles.yml"), """
                             other_indices_reader:
                               indices:
                                 - names: ["other-events-*"]
                                   privileges: ["read", "view_index_metadata"]
-                            """ + shipped.group(1) + ": " + shipped.group(2) + "\n");
+                            """ + shippedRoles);
                     ElasticsearchProcess.runTool(home, "elasticsearch-users", "useradd", USER, "-p", PASSWORD, "-r", "superuser");
                     ElasticsearchProcess.runTool(home, "elasticsearch-users", "useradd", USER_WITHOUT_EVENTS, "-p", PASSWORD,
                             "-r", "other_indices_reader");
                     ElasticsearchProcess.runTool(home, "elasticsearch-users", "useradd", USER_WITH_SHIPPED_ROLE, "-p", PASSWORD,
                             "-r", "es_metrics_adapter_reader");
+                    ElasticsearchProcess.runTool(home, "elasticsearch-users", "useradd", USER_WITH_WRITER_ROLE, "-p", PASSWORD,
+                            "-r", "ai_events_writer");
                     String created = ElasticsearchProcess.runTool(home, "elasticsearch-service-tokens", "create", "elastic/fleet-server", "adapter");
                     Matcher matcher = TOKEN.matcher(created);
                     if (!matcher.find()) {
