@@ -2,14 +2,8 @@ package io.esmetrics.adapter.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.esmetrics.adapter.testsupport.ElasticsearchProcess;
 import io.esmetrics.adapter.testsupport.SecuredElasticsearch;
-import io.esmetrics.adapter.testsupport.TestPki;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -20,14 +14,11 @@ import org.junit.jupiter.api.Test;
  */
 class AdapterElasticsearchRoleTest {
 
-    private static ElasticsearchProcess node;
-    private static HttpClient http;
+    private static SecuredElasticsearch secured;
 
     @BeforeAll
     static void secured() {
-        SecuredElasticsearch secured = SecuredElasticsearch.get();
-        node = secured.node();
-        http = TestPki.anonymousClientTrusting(secured.ca());
+        secured = SecuredElasticsearch.get();
     }
 
     @Test
@@ -50,11 +41,6 @@ class AdapterElasticsearchRoleTest {
     }
 
     private static HttpResponse<String> asTheAdapter(String method, String path, String body) throws Exception {
-        String basic = Base64.getEncoder().encodeToString((SecuredElasticsearch.USER_WITH_SHIPPED_ROLE + ":"
-                + SecuredElasticsearch.PASSWORD).getBytes(StandardCharsets.UTF_8));
-        return http.send(HttpRequest.newBuilder(node.uri(path)).header("Authorization", "Basic " + basic)
-                .header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        return secured.send(SecuredElasticsearch.USER_WITH_SHIPPED_ROLE, method, path, body);
     }
 }

@@ -4,11 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.Volume;
-import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
@@ -37,14 +36,15 @@ class FilebeatShippingTest {
         JsonNode logstash = config(stack).path("output.logstash");
         String host = logstash.path("hosts").get(0).asText();
         Service service = Manifests.get(Service.class, "elastic", "logstash");
+        PodSpec filebeat = daemonSet(stack).getSpec().getTemplate().getSpec();
 
         assertThat(host).isEqualTo("logstash.elastic.svc:5044");
         assertThat(service.getSpec().getPorts()).anySatisfy(port -> assertThat(port.getPort()).isEqualTo(5044));
         assertThat(logstash.path("ssl.enabled").asBoolean()).isTrue();
         assertThat(logstash.has("ssl.verification_mode")).as("full, the default: Logstash's certificate must name it").isFalse();
-        assertThat(secretKeyBehind(stack, logstash.path("ssl.certificate").asText())).isEqualTo("filebeat-certs/tls.crt");
-        assertThat(secretKeyBehind(stack, logstash.path("ssl.key").asText())).isEqualTo("filebeat-certs/tls.key");
-        assertThat(secretKeyBehind(stack, logstash.path("ssl.certificate_authorities").get(0).asText())).isEqualTo("filebeat-certs/ca.crt");
+        assertThat(MountedFiles.secretKeyBehind(filebeat, logstash.path("ssl.certificate").asText())).isEqualTo("filebeat-certs/tls.crt");
+        assertThat(MountedFiles.secretKeyBehind(filebeat, logstash.path("ssl.key").asText())).isEqualTo("filebeat-certs/tls.key");
+        assertThat(MountedFiles.secretKeyBehind(filebeat, logstash.path("ssl.certificate_authorities").get(0).asText())).isEqualTo("filebeat-certs/ca.crt");
     }
 
     /** Every input, the component's included: JSON decoded here could write kubernetes.* from the line. */
@@ -132,31 +132,10 @@ class FilebeatShippingTest {
     }
 
     private static ConfigMap configMapBehind(List<HasMetadata> stack, String path) {
-        Volume volume = volumeBehind(stack, path);
+        Volume volume = MountedFiles.volumeBehind(daemonSet(stack).getSpec().getTemplate().getSpec(), path);
         assertThat(volume.getConfigMap()).as(path + " from a ConfigMap").isNotNull();
         return stack.stream().filter(ConfigMap.class::isInstance).map(ConfigMap.class::cast)
                 .filter(map -> map.getMetadata().getName().equals(volume.getConfigMap().getName())).findFirst().orElseThrow();
-    }
-
-    /** {@code secret/key} of the Secret volume the Filebeat container reads {@code path} from. */
-    private static String secretKeyBehind(List<HasMetadata> stack, String path) {
-        Volume volume = volumeBehind(stack, path);
-        String key = path.substring(path.lastIndexOf('/') + 1);
-        assertThat(volume.getSecret()).as(path + " from a Secret").isNotNull();
-        assertThat(volume.getSecret().getItems()).anySatisfy(item -> {
-            assertThat(item.getPath()).isEqualTo(key);
-            assertThat(item.getKey()).isEqualTo(key);
-        });
-        return volume.getSecret().getSecretName() + "/" + key;
-    }
-
-    private static Volume volumeBehind(List<HasMetadata> stack, String path) {
-        DaemonSet filebeat = daemonSet(stack);
-        Container container = filebeat.getSpec().getTemplate().getSpec().getContainers().get(0);
-        VolumeMount mount = container.getVolumeMounts().stream().filter(candidate -> path.startsWith(candidate.getMountPath() + "/"))
-                .findFirst().orElseThrow(() -> new AssertionError(path + " is in no volume of the Filebeat container"));
-        return filebeat.getSpec().getTemplate().getSpec().getVolumes().stream()
-                .filter(candidate -> candidate.getName().equals(mount.getName())).findFirst().orElseThrow();
     }
 
     private static List<String> fieldNames(JsonNode node) {

@@ -13,7 +13,6 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.Volume;
-import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.net.URI;
@@ -63,9 +62,9 @@ class LogstashPipelineTest {
         assertThat(pipeline.plugins("input")).extracting(Block::name).containsExactly("beats");
         assertThat(beats.required("ssl_enabled")).isEqualTo("true");
         assertThat(beats.required("ssl_client_authentication")).isEqualTo("required");
-        assertThat(secretKeyBehind(beats.required("ssl_certificate"))).isEqualTo("logstash-beats-certs/tls.crt");
-        assertThat(secretKeyBehind(beats.required("ssl_key"))).isEqualTo("logstash-beats-certs/tls.key");
-        assertThat(secretKeyBehind(beats.required("ssl_certificate_authorities"))).isEqualTo("logstash-beats-certs/ca.crt");
+        assertThat(MountedFiles.secretKeyBehind(pod(), beats.required("ssl_certificate"))).isEqualTo("logstash-beats-certs/tls.crt");
+        assertThat(MountedFiles.secretKeyBehind(pod(), beats.required("ssl_key"))).isEqualTo("logstash-beats-certs/tls.key");
+        assertThat(MountedFiles.secretKeyBehind(pod(), beats.required("ssl_certificate_authorities"))).isEqualTo("logstash-beats-certs/ca.crt");
         assertThat(beats.setting("ssl_verify_mode")).as("replaced by ssl_client_authentication").isEmpty();
     }
 
@@ -177,7 +176,7 @@ class LogstashPipelineTest {
 
         assertThat(host.getScheme()).isEqualTo("https");
         assertThat(elasticsearch.getSpec().getPorts()).extracting(ServicePort::getPort).contains(host.getPort());
-        assertThat(secretKeyBehind(output.required("ssl_certificate_authorities"))).isEqualTo("elasticsearch-certs/ca.crt");
+        assertThat(MountedFiles.secretKeyBehind(pod(), output.required("ssl_certificate_authorities"))).isEqualTo("elasticsearch-certs/ca.crt");
         assertThat(password.getValueFrom().getSecretKeyRef().getName()).isEqualTo("elasticsearch-credentials");
     }
 
@@ -212,33 +211,17 @@ class LogstashPipelineTest {
                 .filter(volume -> volume.getConfigMap() != null).findFirst().orElseThrow().getConfigMap().getName());
     }
 
-    /** {@code secret/key} of the Secret volume a Logstash container reads {@code path} from. */
-    private String secretKeyBehind(String path) {
-        Volume volume = volumeBehind(path);
-        String key = path.substring(path.lastIndexOf('/') + 1);
-        assertThat(volume.getSecret()).as(path + " from a Secret").isNotNull();
-        assertThat(volume.getSecret().getItems()).anySatisfy(item -> {
-            assertThat(item.getPath()).isEqualTo(key);
-            assertThat(item.getKey()).isEqualTo(key);
-        });
-        return volume.getSecret().getSecretName() + "/" + key;
-    }
-
     /** The file a Logstash container sees at {@code path}, read from the ConfigMap volume behind it. */
     private String mountedFile(String path) {
-        Volume volume = volumeBehind(path);
+        Volume volume = MountedFiles.volumeBehind(pod(), path);
         String key = path.substring(path.lastIndexOf('/') + 1);
         ConfigMap configMap = Manifests.get(ConfigMap.class, "elastic", volume.getConfigMap().getName());
         assertThat(configMap.getData()).as(path).containsKey(key);
         return configMap.getData().get(key);
     }
 
-    private Volume volumeBehind(String path) {
-        VolumeMount mount = container().getVolumeMounts().stream()
-                .filter(candidate -> path.startsWith(candidate.getMountPath() + "/"))
-                .findFirst().orElseThrow(() -> new AssertionError(path + " is in no volume of the Logstash container"));
-        PodSpec pod = logstash.getSpec().getTemplate().getSpec();
-        return pod.getVolumes().stream().filter(candidate -> candidate.getName().equals(mount.getName())).findFirst().orElseThrow();
+    private PodSpec pod() {
+        return logstash.getSpec().getTemplate().getSpec();
     }
 
     private Container container() {

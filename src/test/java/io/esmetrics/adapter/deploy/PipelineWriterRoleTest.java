@@ -2,14 +2,8 @@ package io.esmetrics.adapter.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.esmetrics.adapter.testsupport.ElasticsearchProcess;
 import io.esmetrics.adapter.testsupport.SecuredElasticsearch;
-import io.esmetrics.adapter.testsupport.TestPki;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,14 +19,11 @@ class PipelineWriterRoleTest {
 
     private static final String EVENT = "{\"@timestamp\":\"2026-12-07T10:00:00Z\",\"message\":\"{}\"}";
 
-    private static ElasticsearchProcess node;
-    private static HttpClient http;
+    private static SecuredElasticsearch secured;
 
     @BeforeAll
     static void secured() {
-        SecuredElasticsearch secured = SecuredElasticsearch.get();
-        node = secured.node();
-        http = TestPki.anonymousClientTrusting(secured.ca());
+        secured = SecuredElasticsearch.get();
     }
 
     @Test
@@ -43,7 +34,7 @@ class PipelineWriterRoleTest {
 
         assertThat(bulk.statusCode()).as(bulk.body()).isEqualTo(200);
         assertThat(bulk.body()).contains("\"status\":201").doesNotContain("\"errors\":true");
-        assertThat(node.request("GET", "/" + index + "/_settings", null).findPath("final_pipeline").asText())
+        assertThat(secured.node().request("GET", "/" + index + "/_settings", null).findPath("final_pipeline").asText())
                 .as("the template's settings").isEqualTo("ai-events-final");
     }
 
@@ -90,11 +81,6 @@ class PipelineWriterRoleTest {
     }
 
     private static HttpResponse<String> asTheWriter(String method, String path, String body) throws Exception {
-        String basic = Base64.getEncoder().encodeToString((SecuredElasticsearch.USER_WITH_WRITER_ROLE + ":"
-                + SecuredElasticsearch.PASSWORD).getBytes(StandardCharsets.UTF_8));
-        return http.send(HttpRequest.newBuilder(node.uri(path)).header("Authorization", "Basic " + basic)
-                .header("Content-Type", path.contains("_bulk") ? "application/x-ndjson" : "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        return secured.send(SecuredElasticsearch.USER_WITH_WRITER_ROLE, method, path, body);
     }
 }

@@ -2,6 +2,9 @@ package io.esmetrics.adapter.testsupport;
 
 import io.esmetrics.adapter.testsupport.ElasticsearchProcess.AdminAccess;
 import io.esmetrics.adapter.testsupport.TestPki.Issued;
+import java.io.IOException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -101,6 +104,15 @@ public final class SecuredElasticsearch {
 
     public String serviceToken() {
         return serviceToken;
+    }
+
+    /** Sends a request as one of the node's file-realm users ({@link #PASSWORD}), over TLS trusting its CA. */
+    public HttpResponse<String> send(String user, String method, String path, String body) throws IOException, InterruptedException {
+        String basic = Base64.getEncoder().encodeToString((user + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8));
+        return TestPki.anonymousClientTrusting(ca).send(HttpRequest.newBuilder(node.uri(path)).header("Authorization", "Basic " + basic)
+                .header("Content-Type", path.contains("_bulk") ? "application/x-ndjson" : "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static SecuredElasticsearch start(Path pki, Issued ca) {
