@@ -72,7 +72,7 @@ public final class Benchmark {
             return;
         }
         if ("lagging-pipeline".equals(System.getProperty("benchmark.scenario"))) {
-            System.out.println("\n== A lagging pipeline: 10 requests per second arriving 0, 20 and 45 s late");
+            System.out.println("\n== A lagging pipeline: 10 requests per second arriving 0, 20 and 45 s late, then stopped beside a producer 3 min ahead");
             System.out.println(LaggingPipeline.run(elasticsearch, proxy));
             return;
         }
@@ -137,7 +137,7 @@ public final class Benchmark {
         String freshness = Freshness.run(elasticsearch);
         System.out.println(freshness);
 
-        System.out.println("\n== A lagging pipeline: 10 requests per second arriving 0, 20 and 45 s late");
+        System.out.println("\n== A lagging pipeline: 10 requests per second arriving 0, 20 and 45 s late, then stopped beside a producer 3 min ahead");
         String lagging = LaggingPipeline.run(elasticsearch, proxy);
         System.out.println(lagging);
 
