@@ -114,6 +114,29 @@ public final class Benchmark {
         }
         System.out.println(uncached);
 
+        if ("throughput".equals(System.getProperty("benchmark.scenario"))) {
+            System.out.println("\n== Cached metric GET over mTLS (client certificate authentication), " + CONNECTIONS
+                    + " connections, Vert.x driver (wrk has no client certificates)");
+            Load mutualTls = mutualTls(proxy, cachedPath);
+            System.out.println("mTLS: " + mutualTls + "; plain HTTP, same driver: " + vertxPlain);
+            System.out.println("\n== Refresh latency (one uncached request_rate + queue_length search) by indexed events");
+            List<String> refresh = RefreshLatency.run(elasticsearch, proxy, EVENT_COUNTS);
+            System.out.printf(Locale.ROOT, """
+
+                    ==================== Summary ====================
+                    cached GET (HTTP):     %s
+                    uncached GET (HTTP):   %s
+                    cached GET (mTLS, Vert.x driver):      %s
+                    cached GET (HTTP, same Vert.x driver): %s
+                    cached / uncached:     %.0fx
+                    refresh latency:       %s
+                    adapter start-up:      %s
+                    adapter RSS after load: %d MiB
+                    """, cached, uncached, mutualTls, vertxPlain, cached.requestsPerSecond() / uncached.requestsPerSecond(),
+                    String.join("; ", refresh), startup, rss / 1024);
+            return;
+        }
+
         // Before the 10M events below, which would make every search of these scenarios slower than it is.
         String tenants = tenants(elasticsearch, proxy);
         HostileTenant hostile = hostileTenant(elasticsearch, proxy);

@@ -9,6 +9,13 @@ import io.esmetrics.adapter.testsupport.Events;
 import io.esmetrics.adapter.testsupport.Kubectl;
 import io.esmetrics.adapter.testsupport.SharedControlPlane;
 import io.esmetrics.adapter.testsupport.SharedElasticsearch;
+import io.fabric8.kubernetes.api.model.KubernetesListBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -178,6 +185,28 @@ class HorizontalPodAutoscalerIT {
         adapter.stop();
 
         awaitNoMetricAndReplicasKept(team, "chat", 2);
+    }
+
+    /**
+     * The example chat service and its HPA as shipped (k8s/ai-services, moved to a namespace of the test's), on the
+     * demo's knob: BACKLOG=100, as its events container writes it and the final pipeline stores it (the one queue
+     * "inference", sampled by each replica), scales chat to its ten replicas, as docs/deploying.md says it does.
+     */
+    @Test
+    @Order(5)
+    void theShippedChatAutoscalerScalesTheDemoToTenReplicasOnItsBacklogKnob() throws Exception {
+        String team = team();
+        Deployment chat = new DeploymentBuilder(Manifests.get(Deployment.class, "ai-services", "chat"))
+                .editMetadata().withNamespace(team).endMetadata().build();
+        HorizontalPodAutoscaler autoscaler = new HorizontalPodAutoscalerBuilder(
+                Manifests.get(HorizontalPodAutoscaler.class, "ai-services", "chat")).editMetadata().withNamespace(team).endMetadata().build();
+        Path objects = Files.writeString(dir.resolve(team + "-shipped-chat.json"), Serialization.asJson(new KubernetesListBuilder()
+                .addToItems(new NamespaceBuilder().withNewMetadata().withName(team).endMetadata().build(), chat, autoscaler).build()));
+        controlPlane.kubectl().run("apply", "--server-side", "-f", objects.toString()).requireSuccess();
+
+        backlog(team, "chat", 100);
+
+        awaitReplicas(team, "chat", 10);
     }
 
     private static String team() {
