@@ -121,19 +121,8 @@ public final class Benchmark {
             System.out.println("mTLS: " + mutualTls + "; plain HTTP, same driver: " + vertxPlain);
             System.out.println("\n== Refresh latency (one uncached request_rate + queue_length search) by indexed events");
             List<String> refresh = RefreshLatency.run(elasticsearch, proxy, EVENT_COUNTS);
-            System.out.printf(Locale.ROOT, """
-
-                    ==================== Summary ====================
-                    cached GET (HTTP):     %s
-                    uncached GET (HTTP):   %s
-                    cached GET (mTLS, Vert.x driver):      %s
-                    cached GET (HTTP, same Vert.x driver): %s
-                    cached / uncached:     %.0fx
-                    refresh latency:       %s
-                    adapter start-up:      %s
-                    adapter RSS after load: %d MiB
-                    """, cached, uncached, mutualTls, vertxPlain, cached.requestsPerSecond() / uncached.requestsPerSecond(),
-                    String.join("; ", refresh), startup, rss / 1024);
+            System.out.print("\n==================== Summary ====================\n"
+                    + throughputSummary(cached, uncached, mutualTls, vertxPlain, refresh, startup, rss));
             return;
         }
 
@@ -167,21 +156,28 @@ public final class Benchmark {
         System.out.printf(Locale.ROOT, """
 
                 ==================== Summary ====================
+                %sES requests per 1000 polls over %d selectors: %s
+                HPA reaction:          %s
+                freshness:             %s
+                lagging pipeline:      %s
+                %shostile tenant:
+                %s""", throughputSummary(cached, uncached, mutualTls, vertxPlain, refresh, startup, rss), SELECTORS, polls,
+                reaction, freshness, lagging, tenants, hostile);
+    }
+
+    private static String throughputSummary(Load cached, Load uncached, Load mutualTls, Load vertxPlain, List<String> refresh,
+            AdapterProcess.Startup startup, long rssKib) {
+        return String.format(Locale.ROOT, """
                 cached GET (HTTP):     %s
                 uncached GET (HTTP):   %s
                 cached GET (mTLS, Vert.x driver):      %s
                 cached GET (HTTP, same Vert.x driver): %s
                 cached / uncached:     %.0fx
-                ES requests per 1000 polls over %d selectors: %s
                 refresh latency:       %s
                 adapter start-up:      %s
                 adapter RSS after load: %d MiB
-                HPA reaction:          %s
-                freshness:             %s
-                lagging pipeline:      %s
-                %shostile tenant:
-                %s""", cached, uncached, mutualTls, vertxPlain, cached.requestsPerSecond() / uncached.requestsPerSecond(), SELECTORS,
-                polls, String.join("; ", refresh), startup, rss / 1024, reaction, freshness, lagging, tenants, hostile);
+                """, cached, uncached, mutualTls, vertxPlain, cached.requestsPerSecond() / uncached.requestsPerSecond(),
+                String.join("; ", refresh), startup, rssKib / 1024);
     }
 
     /**
