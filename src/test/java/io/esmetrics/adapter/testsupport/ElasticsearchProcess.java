@@ -33,6 +33,10 @@ import org.jboss.logging.Logger;
  */
 public final class ElasticsearchProcess implements AutoCloseable {
 
+    /** The index template and the final pipeline of the event indices, as the setup Job installs them. */
+    private static final Path EVENT_INDEX_TEMPLATE = Path.of("k8s/elasticsearch/ai-events-index-template.json");
+    private static final Path EVENT_FINAL_PIPELINE = Path.of("k8s/elasticsearch/ai-events-final-pipeline.yaml");
+
     private static final int NOBODY = 65534;
     private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -263,15 +267,16 @@ public final class ElasticsearchProcess implements AutoCloseable {
     }
 
     /**
-     * Installs the index template that the setup Job installs in a cluster, read from the shipped manifests, and a stand-in
-     * for the final pipeline it names: the integ-test distributions have no ingest processors (no ingest-common
-     * module), so the stand-in has none, and tests stamp {@code event.ingested} themselves (Events#arrivedAt).
+     * Installs the index template that the setup Job installs in a cluster, read from the shipped manifests, and a
+     * stand-in for the final pipeline it names: the integ-test distributions have no ingest processors (no
+     * ingest-common module), so the stand-in has none, and tests stamp {@code event.ingested} themselves
+     * (Events#arrivedAt); {@link #installShippedEventPipeline()} installs the real one.
      */
     public void installEventIndexTemplate() {
         try {
-            request("PUT", "/_ingest/pipeline/ai-events-final", "{\"description\":\"stand-in: the shipped pipeline's"
-                    + " set processor needs the ingest-common module\",\"processors\":[]}");
-            request("PUT", "/_index_template/ai-events", Files.readString(Path.of("k8s/elasticsearch/ai-events-index-template.json")));
+            request("PUT", "/_ingest/pipeline/ai-events-final", "{\"description\":\"stand-in: the shipped pipeline"
+                    + " needs the ingest-common and lang-painless modules\",\"processors\":[]}");
+            request("PUT", "/_index_template/ai-events", Files.readString(EVENT_INDEX_TEMPLATE));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -284,8 +289,8 @@ public final class ElasticsearchProcess implements AutoCloseable {
     public void installShippedEventPipeline() {
         try {
             request("PUT", "/_ingest/pipeline/ai-events-final", "application/yaml",
-                    Files.readString(Path.of("k8s/elasticsearch/ai-events-final-pipeline.yaml")));
-            request("PUT", "/_index_template/ai-events", Files.readString(Path.of("k8s/elasticsearch/ai-events-index-template.json")));
+                    Files.readString(EVENT_FINAL_PIPELINE));
+            request("PUT", "/_index_template/ai-events", Files.readString(EVENT_INDEX_TEMPLATE));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
