@@ -48,7 +48,8 @@ public final class DemoEvents {
     }
 
     private void add(Events events, Instant at) {
-        double load = 1 + Math.sin(at.getEpochSecond() / 60.0);
+        // Between a quarter and twice the mean load, never none: every example HPA always has a load to show.
+        double load = 1.125 + 0.875 * Math.sin(at.getEpochSecond() / 60.0);
         for (int s = 0; s < SERVICES.size(); s++) {
             String service = SERVICES.get(s);
             int requests = (int) Math.round(load * (s + 2) + random.nextInt(2));
