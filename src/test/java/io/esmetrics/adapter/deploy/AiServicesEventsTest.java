@@ -29,8 +29,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class AiServicesEventsTest {
 
-    /** The keys the final pipeline refuses in a line: the namespace, pod and service come from the pod. */
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The keys the final pipeline refuses in a line: the namespace, pod and service come from the pod. */
     private static final Set<String> IDENTITY_KEYS = Set.of("namespace", "kubernetes", "service", "pod");
     /** An echo of a JSON object in single quotes, with shell expansions spliced in as '"$X"' or '"$((...))"'. */
     private static final Pattern ECHOED_LINE = Pattern.compile("(?m)^\\s*echo '(\\{.*})'\\s*$");
@@ -58,7 +58,7 @@ class AiServicesEventsTest {
     @MethodSource("aiServices")
     void writeEventsToStdoutFromTheEventsContainer(Deployment service) {
         List<Container> containers = service.getSpec().getTemplate().getSpec().getContainers();
-        Container events = containers.stream().filter(container -> container.getName().equals("events")).findFirst().orElseThrow();
+        Container events = Manifests.container(service.getSpec().getTemplate().getSpec(), "events");
 
         assertThat(containers).flatExtracting(Container::getEnv).extracting(EnvVar::getName)
                 .doesNotContain("EVENTS_URL", "SERVICE_NAME", "POD_NAMESPACE");
@@ -69,8 +69,8 @@ class AiServicesEventsTest {
     /** chat scales on queue_length: its events container reports a backlog, the knob that scales it. */
     @Test
     void chatReportsTheBacklogItScalesOn() {
-        Container events = Manifests.get(Deployment.class, "ai-services", "chat").getSpec().getTemplate().getSpec().getContainers().stream()
-                .filter(container -> container.getName().equals("events")).findFirst().orElseThrow();
+        Container events = Manifests.container(Manifests.get(Deployment.class, "ai-services", "chat").getSpec().getTemplate().getSpec(),
+                "events");
 
         assertThat(events.getEnv()).anySatisfy(variable -> {
             assertThat(variable.getName()).isEqualTo("BACKLOG");

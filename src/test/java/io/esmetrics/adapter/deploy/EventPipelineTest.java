@@ -5,15 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.esmetrics.adapter.rules.ClusterHealthRule;
 import io.esmetrics.adapter.rules.MetricRule;
 import io.esmetrics.adapter.testsupport.ElasticsearchProcess;
 import io.esmetrics.adapter.testsupport.IngestNode;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -69,9 +66,9 @@ class EventPipelineTest {
         assertThat(event.path("@timestamp").asText()).as("when the container wrote the line").isEqualTo(READ_AT);
         assertThat(Instant.parse(event.path("event").path("ingested").asText())).isAfterOrEqualTo(before);
         // Exactly the contract: Beats' fields, the labels and the line itself are gone.
-        assertThat(fieldNames(event)).containsExactlyInAnyOrder("@timestamp", "kubernetes", "service", "event", "queue");
-        assertThat(fieldNames(event.path("kubernetes"))).containsExactlyInAnyOrder("namespace", "pod");
-        assertThat(fieldNames(event.path("event"))).containsExactlyInAnyOrder("dataset", "ingested");
+        assertThat(Manifests.fieldNames(event)).containsExactlyInAnyOrder("@timestamp", "kubernetes", "service", "event", "queue");
+        assertThat(Manifests.fieldNames(event.path("kubernetes"))).containsExactlyInAnyOrder("namespace", "pod");
+        assertThat(Manifests.fieldNames(event.path("event"))).containsExactlyInAnyOrder("dataset", "ingested");
     }
 
     @Test
@@ -150,7 +147,7 @@ class EventPipelineTest {
         JsonNode item = write(index, shipped(pod("intruder", "curl-5c4b", "curl", "curl"), line));
 
         assertRefused(index, item, "the namespace, pod and service of an event come from the pod");
-        for (MetricRule metric : eventMetrics()) {
+        for (MetricRule metric : namespacedEventMetrics()) {
             String field = metric.namespaceField().orElseThrow();
             assertThat(count("ai-events-*", "{\"term\":{\"" + field + "\":\"payments\"}}")).as(metric.name()).isZero();
         }
@@ -305,16 +302,8 @@ class EventPipelineTest {
         return nodes.elements().next().path("ingest").path("pipelines").path("ai-events-final").path("failed").asLong();
     }
 
-    private static List<String> fieldNames(JsonNode object) {
-        List<String> names = new ArrayList<>();
-        object.fieldNames().forEachRemaining(names::add);
-        return names;
-    }
-
-    /** The served metrics that read events, each scoped by a namespace field: all but the cluster's health. */
-    private static List<MetricRule> eventMetrics() {
-        Map<String, MetricRule> served = Manifests.servedMetrics();
-        return served.values().stream().filter(rule -> !ClusterHealthRule.is(rule)).filter(rule -> rule.namespaceField().isPresent())
-                .toList();
+    /** The served metrics that read events, each scoped by a namespace field. */
+    private static List<MetricRule> namespacedEventMetrics() {
+        return Manifests.servedEventMetrics().stream().filter(rule -> rule.namespaceField().isPresent()).toList();
     }
 }

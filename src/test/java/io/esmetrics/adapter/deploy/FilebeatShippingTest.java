@@ -14,7 +14,6 @@ import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,10 +55,10 @@ class FilebeatShippingTest {
         assertThat(inputs).allSatisfy(input -> {
             assertThat(input.path("type").asText()).isEqualTo("filestream");
             assertThat(input.path("parsers")).singleElement().satisfies(parser -> {
-                assertThat(fieldNames(parser)).containsExactly("container");
+                assertThat(Manifests.fieldNames(parser)).containsExactly("container");
                 assertThat(parser.path("container").path("stream").asText()).isEqualTo("stdout");
             });
-            assertThat(fieldNames(input)).noneMatch(option -> option.startsWith("json"));
+            assertThat(Manifests.fieldNames(input)).noneMatch(option -> option.startsWith("json"));
             JsonNode metadata = input.path("processors").path(0).path("add_kubernetes_metadata");
             assertThat(metadata.isMissingNode()).as("add_kubernetes_metadata first").isFalse();
             assertThat(metadata.path("labels.dedot").asBoolean()).as("app.kubernetes.io/name read as app_kubernetes_io/name").isTrue();
@@ -136,9 +135,5 @@ class FilebeatShippingTest {
         assertThat(volume.getConfigMap()).as(path + " from a ConfigMap").isNotNull();
         return stack.stream().filter(ConfigMap.class::isInstance).map(ConfigMap.class::cast)
                 .filter(map -> map.getMetadata().getName().equals(volume.getConfigMap().getName())).findFirst().orElseThrow();
-    }
-
-    private static List<String> fieldNames(JsonNode node) {
-        return StreamSupport.stream(((Iterable<String>) node::fieldNames).spliterator(), false).toList();
     }
 }

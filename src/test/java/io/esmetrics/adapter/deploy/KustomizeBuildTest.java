@@ -122,8 +122,7 @@ class KustomizeBuildTest {
         List<HasMetadata> withIstio = Manifests.stackWith(workDir, "istio-access-logs");
 
         for (String service : List.of("chat", "embeddings")) {
-            Container events = only(withIstio, Deployment.class, service).getSpec().getTemplate().getSpec().getContainers().stream()
-                    .filter(container -> container.getName().equals("events")).findFirst().orElseThrow();
+            Container events = Manifests.container(only(withIstio, Deployment.class, service).getSpec().getTemplate().getSpec(), "events");
             assertThat(events.getEnv()).as(service).anySatisfy(variable -> {
                 assertThat(variable.getName()).isEqualTo("REQUEST_RATE");
                 assertThat(variable.getValue()).isEqualTo("0");

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.esmetrics.adapter.deploy.LogstashConfig.Block;
-import io.esmetrics.adapter.rules.ClusterHealthRule;
 import io.esmetrics.adapter.rules.MetricRule;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
@@ -40,17 +39,12 @@ class LogstashPipelineTest {
     private final Block output = pipeline.plugin("output", "elasticsearch");
     private final ConfigMap setup = setupJobConfigMap();
 
-    /** The served metrics that read the events Logstash writes: all but the cluster's health, which reads no index. */
-    private static List<MetricRule> eventMetrics() {
-        return Manifests.servedMetrics().values().stream().filter(rule -> !ClusterHealthRule.is(rule)).toList();
-    }
-
     @Test
     void writesDailyIndicesThatEveryMetricIndexPatternMatches() {
         String index = todaysIndex();
 
         assertThat(index).matches("ai-events-\\d{4}\\.\\d{2}\\.\\d{2}");
-        assertThat(eventMetrics())
+        assertThat(Manifests.servedEventMetrics())
                 .allSatisfy(rule -> assertThat(matches(rule.indexPattern(), index)).as(rule.name() + " reads " + rule.indexPattern()).isTrue());
     }
 
@@ -134,7 +128,7 @@ class LogstashPipelineTest {
     void indexTemplateMapsEveryFieldTheMetricsQueryWithAFittingType() {
         JsonNode template = Manifests.yaml(INDEX_TEMPLATE);
 
-        for (MetricRule rule : eventMetrics()) {
+        for (MetricRule rule : Manifests.servedEventMetrics()) {
             assertThat(mappedType(template, rule.timeField())).as(rule.name() + " time").isEqualTo("date");
             rule.namespaceField().ifPresent(field -> assertThat(mappedType(template, field)).as(rule.name() + " namespace").isEqualTo("keyword"));
             rule.field().ifPresent(field -> assertThat(mappedType(template, field)).as(rule.name() + " value").isIn("double", "float", "long", "integer"));

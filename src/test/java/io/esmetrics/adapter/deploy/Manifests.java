@@ -8,7 +8,9 @@ import io.esmetrics.adapter.rules.MetricDefinitionsParser;
 import io.esmetrics.adapter.rules.MetricRule;
 import io.esmetrics.adapter.testsupport.KubernetesBinaries;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
 import java.io.InputStream;
@@ -167,6 +169,24 @@ final class Manifests {
         MetricDefinitionsParser.parse("ConfigMap es-metrics-adapter-metrics", definitions.getData().get("metrics.yaml"))
                 .forEach(rule -> served.put(rule.name(), rule));
         return served;
+    }
+
+    /** The served metrics that read events: all but the cluster's health, which reads no index. */
+    static List<MetricRule> servedEventMetrics() {
+        return servedMetrics().values().stream().filter(rule -> !ClusterHealthRule.is(rule)).toList();
+    }
+
+    /** The named container of a pod, which the manifests must have. */
+    static Container container(PodSpec pod, String name) {
+        return pod.getContainers().stream().filter(container -> container.getName().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no container " + name));
+    }
+
+    /** The names of a JSON object's fields, in order. */
+    static List<String> fieldNames(JsonNode object) {
+        List<String> names = new ArrayList<>();
+        object.fieldNames().forEachRemaining(names::add);
+        return names;
     }
 
     private static String builtins() {

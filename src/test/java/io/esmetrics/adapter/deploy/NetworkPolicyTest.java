@@ -20,9 +20,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The NetworkPolicies let through the traffic the stack needs, and no more on the adapter's plain-HTTP
- * port, Logstash's ports and Elasticsearch's. Evaluated here as the API defines them: a pod selected by a policy of a direction accepts only
- * what one of those policies' rules allows.
+ * The NetworkPolicies let through the traffic the stack needs, and no more on the adapter's plain-HTTP port,
+ * Logstash's ports and Elasticsearch's. Evaluated here as the API defines them: a pod selected by a policy of a
+ * direction accepts only what one of those policies' rules allows.
  */
 class NetworkPolicyTest {
 
