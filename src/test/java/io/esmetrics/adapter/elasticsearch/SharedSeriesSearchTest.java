@@ -13,6 +13,7 @@ import io.esmetrics.adapter.provider.MetricValue;
 import io.esmetrics.adapter.provider.MetricsBackend;
 import io.esmetrics.adapter.provider.TooManySeriesException;
 import io.esmetrics.adapter.selector.LabelSelector;
+import io.esmetrics.adapter.testsupport.AdjustableClock;
 import io.esmetrics.adapter.testsupport.ElasticsearchProxy;
 import io.esmetrics.adapter.testsupport.Events;
 import io.esmetrics.adapter.testsupport.ProxiedElasticsearchTestResource;
@@ -31,6 +32,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -45,9 +47,10 @@ import org.junit.jupiter.api.Test;
 class SharedSeriesSearchTest {
 
     /**
-     * How old the tests' events are: inside every window (which ends ingestLag, 5s, before now), and young enough
-     * that these being the indices' newest events keeps request_rate's pipeline current (stalledAfter 30s) for as long
-     * as a test runs, on the slowest engine too.
+     * How old the tests' events are at the adapter's stopped clock: inside every window (which ends ingestLag, 5s,
+     * before now), and young enough that these being the indices' newest events keeps request_rate's pipeline current
+     * (stalledAfter 30s). The clock stands still during a test, so that comparing a hundred answers with their own
+     * searches on a slow machine cannot age the events into a stall.
      */
     private static final Duration EVENT_AGE = Duration.ofSeconds(10);
 
@@ -76,7 +79,18 @@ class SharedSeriesSearchTest {
     MetricsBackend backend;
 
     @Inject
+    AdjustableClock clock;
+
+    @Inject
     DeclaredMetrics declared;
+
+    /** When this test's events happened: {@link #EVENT_AGE} before the adapter's clock, stopped for the test. */
+    private Instant at;
+
+    @BeforeEach
+    void stopTheClock() {
+        at = clock.freeze().minus(EVENT_AGE);
+    }
 
     /** The backend's answers to queries by name, as the cache asks them (with their rules resolved). */
     private List<MetricAnswer> answers(List<MetricQuery> queries) {
@@ -86,7 +100,6 @@ class SharedSeriesSearchTest {
     @Test
     void answersEverySelectorOfAMetricFromOneSharedSearchExactlyAsItsOwnSearchWould() {
         String team = team();
-        Instant at = Instant.now().minus(EVENT_AGE);
         Events.create()
                 .queueSample(at, team, "svc-1", "q1", 3).queueSample(at, team, "svc-1", "q2", 4)
                 .queueSample(at, team, "svc-2", "q1", 5).queueSample(at, team, "svc-3", "q1", 6)
@@ -147,7 +160,6 @@ class SharedSeriesSearchTest {
     void keepsTheNamespacesOfOneBatchApart() {
         String first = team();
         String second = team();
-        Instant at = Instant.now().minus(EVENT_AGE);
         Events.create()
                 .queueSample(at, first, "svc-1", "q1", 3).queueSample(at, first, "svc-2", "q1", 4)
                 .queueSample(at, second, "svc-1", "q1", 30).queueSample(at, second, "svc-2", "q1", 40)
@@ -176,7 +188,6 @@ class SharedSeriesSearchTest {
     @Test
     void answersValuesThatCannotBeOfTheFieldsTypeAlikeOnBothPaths() {
         String team = team();
-        Instant at = Instant.now().minus(EVENT_AGE);
         Events.create().requests(6, at, team, "svc-1", 200).requests(3, at, team, "svc-1", 500).requests(2, at, team, "svc-2", 503)
                 .indexInto(SharedElasticsearch.node());
         List<MetricQuery> queries = List.of(
@@ -202,7 +213,7 @@ class SharedSeriesSearchTest {
     @Test
     void failsOnlyTheQueriesWhoseMetricOrLabelIsUnknownNotTheirGroup() {
         String team = team();
-        Events.create().queueSample(Instant.now().minus(EVENT_AGE), team, "svc-1", "q1", 3).indexInto(SharedElasticsearch.node());
+        Events.create().queueSample(at, team, "svc-1", "q1", 3).indexInto(SharedElasticsearch.node());
         List<MetricQuery> queries = List.of(
                 query(team, "queue_length", "service=svc-1"),
                 query(team, "queue_length", "pod=chat-0"),
@@ -222,7 +233,7 @@ class SharedSeriesSearchTest {
     void fallsBackToOneSearchPerSelectorWhenTheNamespaceHasTooManySeries() {
         String team = team();
         Events events = Events.create();
-        IntStream.range(0, 10).forEach(i -> events.queueSample(Instant.now().minus(EVENT_AGE), team, "svc-" + i, "q1", i));
+        IntStream.range(0, 10).forEach(i -> events.queueSample(at, team, "svc-" + i, "q1", i));
         events.indexInto(SharedElasticsearch.node());
         List<MetricQuery> queries = List.of(
                 query(team, "queue_length", "service=svc-7"),
@@ -245,8 +256,8 @@ class SharedSeriesSearchTest {
     void failsEveryQueryOfAGroupWhenItsSharedSearchFails() {
         String team = team();
         Events.create()
-                .queueSample(Instant.now().minus(EVENT_AGE), team, "svc-1", "q1", 3)
-                .queueSample(Instant.now().minus(EVENT_AGE), team, "svc-2", "q1", 4)
+                .queueSample(at, team, "svc-1", "q1", 3)
+                .queueSample(at, team, "svc-2", "q1", 4)
                 .indexInto(SharedElasticsearch.node());
         // Events were seen arriving in the metric's indices: what fails is its shared search itself.
         assertThat(answers(List.of(query(team, "fault_queue_length", "service=svc-1"))).get(0).succeeded()).isTrue();
@@ -280,8 +291,7 @@ class SharedSeriesSearchTest {
     void answersTheNamespacesOfAConfiguredMetricFromOneSearchAcrossThemAsTheirOwnSearchesWould() {
         String prefix = team();
         List<String> namespaces = IntStream.range(0, 25).mapToObj(i -> prefix + "-" + i).toList();
-        Instant at = Instant.now().minus(EVENT_AGE);
-        Instant longAgo = Instant.now().minus(Duration.ofMinutes(30));
+        Instant longAgo = at.minus(Duration.ofMinutes(30));
         Events events = Events.create();
         // The events of one series go to indices of their own, which are then deleted: a series that disappears.
         String gone = Events.AI_EVENTS + "gone-" + prefix + "-";
@@ -339,7 +349,6 @@ class SharedSeriesSearchTest {
     void pagesThroughTheSeriesOfASearchAcrossNamespaces() {
         String prefix = team();
         List<String> namespaces = IntStream.range(0, 150).mapToObj(i -> prefix + "-" + i).toList();
-        Instant at = Instant.now().minus(EVENT_AGE);
         Events events = Events.create();
         namespaces.forEach(namespace -> IntStream.range(0, 7)
                 .forEach(service -> events.queueSample(at, namespace, "svc-" + service, "q1", service)));
@@ -362,8 +371,8 @@ class SharedSeriesSearchTest {
         String crowded = team();
         String calm = team();
         Events events = Events.create();
-        IntStream.range(0, 10).forEach(i -> events.queueSample(Instant.now().minus(EVENT_AGE), crowded, "svc-" + i, "q1", i));
-        events.queueSample(Instant.now().minus(EVENT_AGE), calm, "svc-1", "q1", 5).indexInto(SharedElasticsearch.node());
+        IntStream.range(0, 10).forEach(i -> events.queueSample(at, crowded, "svc-" + i, "q1", i));
+        events.queueSample(at, calm, "svc-1", "q1", 5).indexInto(SharedElasticsearch.node());
 
         List<MetricAnswer> answers = answers(List.of(query(crowded, "queue_length", ""), query(calm, "queue_length", ""),
                 query(crowded, "queue_length", "service=svc-3")));
@@ -384,7 +393,7 @@ class SharedSeriesSearchTest {
         String prefix = team();
         List<String> namespaces = List.of(prefix + "-a", prefix + "-b", prefix + "-c");
         Events events = Events.create();
-        namespaces.forEach(namespace -> events.queueSample(Instant.now().minus(EVENT_AGE), namespace, "svc-1", "q1", 3));
+        namespaces.forEach(namespace -> events.queueSample(at, namespace, "svc-1", "q1", 3));
         events.indexInto(SharedElasticsearch.node());
         assertThat(answers(List.of(query(namespaces.get(0), "fault_queue_length", ""))).get(0).succeeded()).isTrue();
         String index = "fault-" + prefix;
